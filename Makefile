@@ -1,0 +1,33 @@
+# Two commands a newcomer needs: `make run` and `make test`. Each does its own set-up.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := recovery_network
+
+.PHONY: run test test-postgres bench install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Serve the demo network at http://127.0.0.1:5000 (SQLite in instance/ unless DATABASE_URL is set).
+run: $(STAMP)
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask run --debug --host 127.0.0.1 --port 5000
+
+# The whole suite on the embedded database (and on PostgreSQL when TEST_DATABASE_URL is set).
+test: $(STAMP)
+	@if command -v npm >/dev/null 2>&1 && [ ! -d tests/js/node_modules ]; then npm ci --silent --prefix tests/js || true; fi
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.search
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,82 @@
+"""Recovery Network: find recovery meetings, staff them safely, and carry a plan through the gate."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from recovery_network.config import Config, environment_overrides, weak_secret
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config → extensions → blueprints → errors → CLI; nothing else."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    configure(app, test_config)
+    init_extensions(app)
+    register_blueprints(app)
+
+    from recovery_network import cli, errors, security
+
+    errors.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict | None) -> None:
+    """Defaults, then FLASK_* and the documented plain variables, then the test's own settings."""
+    app.config.from_object(Config)
+    app.config.from_prefixed_env()
+    app.config.update(environment_overrides())
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        os.makedirs(app.instance_path, exist_ok=True)
+        path = os.path.join(app.instance_path, "recovery_network.sqlite3")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    if app.debug:
+        # Local development is plain http; Secure cookies would never come back.
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+    if weak_secret(app.config.get("SECRET_KEY")) and not (app.debug or app.testing):
+        raise RuntimeError(
+            "Refusing to start: set SECRET_KEY to a random value of at least 32 characters "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+
+
+def init_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    from recovery_network import formatting
+    from recovery_network import htmx as htmx_rules
+    from recovery_network import models  # noqa: F401  (every model registered for Alembic)
+    from recovery_network.extensions import csrf, db, migrate
+    from recovery_network.types import render_migration_type
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(__file__), "..", "migrations"),
+        render_as_batch=True,  # SQLite can only alter tables by copying them
+        render_item=render_migration_type,
+    )
+    csrf.init_app(app)
+    htmx_rules.init_app(app)
+    formatting.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Every blueprint, listed in one place."""
+    from recovery_network.directory.views import bp as directory_bp
+    from recovery_network.feeds.views import bp as feeds_bp
+    from recovery_network.health import bp as health_bp
+
+    for bp in (directory_bp, feeds_bp, health_bp):
+        app.register_blueprint(bp)

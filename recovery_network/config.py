@@ -1,0 +1,56 @@
+"""Configuration: safe defaults here, secrets and deployment choices from the environment."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+DEV_SECRET = "dev"
+
+
+class Config:
+    """One configuration class; the environment overrides it (DATABASE_URL, SECRET_KEY, FLASK_*)."""
+
+    SECRET_KEY = DEV_SECRET
+    # SQLite in instance/ is the embedded default; create_app fills in the absolute path.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    DEFAULT_TIMEZONE = "Europe/London"
+    # "offline" uses the shipped GeoNames gazetteer; "nominatim" asks OpenStreetMap (cached in the DB).
+    GEOCODER = "offline"
+    GEOCODER_USER_AGENT = "recovery-network"
+    SEARCH_PAGE_SIZE = 20
+    SEARCH_DEFAULT_RADIUS_MILES = 10
+    SEARCH_MAX_RADIUS_MILES = 100
+    # Cookies: Secure except over plain http in local development (create_app relaxes it in debug).
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
+    MAX_CONTENT_LENGTH = 2_000_000
+    # Feeds are polled by calendar apps; this is the hint we give them (RFC 7986 minimum interval).
+    FEED_REFRESH_HOURS = 6
+
+
+def environment_overrides() -> dict:
+    """Read the two deployment settings the README documents by their plain names."""
+    overrides: dict = {}
+    if url := os.environ.get("DATABASE_URL"):
+        # Heroku-style URLs say postgres://; SQLAlchemy needs a driver name.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        overrides["SQLALCHEMY_DATABASE_URI"] = url
+    if key := os.environ.get("SECRET_KEY"):
+        overrides["SECRET_KEY"] = key
+    return overrides
+
+
+def weak_secret(key: str | None) -> bool:
+    """A secret that is missing, the development default or short can be guessed to forge sessions."""
+    return not key or key == DEV_SECRET or len(key) < 32

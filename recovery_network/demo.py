@@ -1,0 +1,129 @@
+"""The demo network: Perth & Kinross, Dundee, Angus and Glasgow, drawn from the field documents.
+
+Custody meetings run in HMP Perth, Barlinnie, Low Moss and Castle Huntly; community meetings and cafés
+in Perth, Dundee, Arbroath, Forfar and Glasgow. Idempotent: anything that exists (by slug) is left alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from recovery_network.extensions import db
+from recovery_network.meetings.models import Meeting
+from recovery_network.meetings.recurrence import next_occurrences
+from recovery_network.meetings.services import MeetingDetails, cancel_occurrence, create_meeting, move_occurrence
+from recovery_network.venues.models import COMMUNITY, CUSTODY, Area, Venue
+
+AREAS = {
+    "perth-and-kinross": "Perth & Kinross",
+    "dundee": "Dundee",
+    "angus": "Angus",
+    "glasgow": "Glasgow",
+}
+
+# slug: (name, setting, area, address, town, postcode, lat, lon, accessibility, directions)
+VENUES = {
+    "hmp-perth": ("HMP Perth", CUSTODY, "perth-and-kinross", "3 Edinburgh Road", "Perth", "PH2 8AT", 56.3884, -3.4335, "", ""),
+    "hmp-castle-huntly": ("HMP Castle Huntly", CUSTODY, "perth-and-kinross", "Longforgan", "Dundee", "DD2 5HL", 56.4571, -3.1190, "", ""),
+    "hmp-barlinnie": ("HMP Barlinnie", CUSTODY, "glasgow", "81 Lee Avenue", "Glasgow", "G33 2QX", 55.8717, -4.1790, "", ""),
+    "hmp-low-moss": ("HMP Low Moss", CUSTODY, "glasgow", "Crosshill Road, Bishopbriggs", "Glasgow", "G64 2QB", 55.9262, -4.2130, "", ""),
+    "perth-recovery-hub": ("Perth Recovery Hub", COMMUNITY, "perth-and-kinross", "23 South Methven Street", "Perth", "PH1 5PE", 56.3962, -3.4363,
+                            "Step-free entrance from the street; accessible toilet.", "Five minutes' walk from Perth bus station; buses 1, 2 and 7 stop on South Street."),
+    "st-johns-halls-perth": ("St John's Kirk Halls", COMMUNITY, "perth-and-kinross", "31 St John's Place", "Perth", "PH1 5SZ", 56.3955, -3.4298,
+                             "Ramp at the side door; hearing loop in the main hall.", "In the city centre, beside St John's Kirk."),
+    "dundee-recovery-cafe": ("The Wellgate Recovery Café", COMMUNITY, "dundee", "Wellgate Centre, Victoria Road", "Dundee", "DD1 2FQ", 56.4640, -2.9690,
+                             "Lift from the Wellgate Centre ground floor.", "Above the Wellgate Centre; most city buses stop on Victoria Road."),
+    "dundee-west-church": ("West End Community Church", COMMUNITY, "dundee", "130 Perth Road", "Dundee", "DD1 4JW", 56.4580, -2.9890,
+                           "Two steps at the entrance; a portable ramp is available on request.", "Bus 5 or 9 along Perth Road; stop outside the church."),
+    "arbroath-community-centre": ("Arbroath Community Centre", COMMUNITY, "angus", "Marketgate", "Arbroath", "DD11 1AY", 56.5590, -2.5870,
+                                  "Step-free throughout.", "Ten minutes' walk from Arbroath railway station."),
+    "forfar-reid-hall": ("Reid Hall Meeting Room", COMMUNITY, "angus", "Castle Street", "Forfar", "DD8 3HX", 56.6433, -2.8888,
+                         "Lift to the meeting room.", "On Castle Street, opposite the Forfar bus stance."),
+    "glasgow-east-recovery": ("East End Recovery Community", COMMUNITY, "glasgow", "Duke Street", "Glasgow", "G31 1JD", 55.8585, -4.2220,
+                              "Step-free entrance; accessible toilet.", "Bellgrove station is a five-minute walk; buses 2 and 41 along Duke Street."),
+    "glasgow-city-centre-hall": ("Renfield Centre", COMMUNITY, "glasgow", "260 Bath Street", "Glasgow", "G2 4JP", 55.8654, -4.2626,
+                                 "Lift; accessible toilet; quiet room available.", "Five minutes from Charing Cross station."),
+}
+
+
+def monday_of(day: date) -> date:
+    """The Monday of the week a date falls in."""
+    return day - timedelta(days=day.weekday())
+
+
+def meetings(today: date) -> list[tuple[str, MeetingDetails]]:
+    """The demo series, with dates relative to today so there is always something coming up."""
+    since = date(2026, 1, 5)
+    programme_start = monday_of(today) - timedelta(weeks=3)
+    def at(slug: str) -> Venue:
+        return db.session.scalar(select(Venue).where(Venue.slug == slug))
+    return [
+        ("perth-smart-tuesday", MeetingDetails("Perth SMART Recovery (Tuesday evening)", "smart", 1, time(18, 30), since, venue=at("perth-recovery-hub"),
+                                               description="Tea and coffee from 18:15. New people are always welcome.")),
+        ("perth-smart-saturday", MeetingDetails("Perth SMART Recovery (Saturday morning)", "smart", 5, time(10, 30), since, venue=at("st-johns-halls-perth"))),
+        ("perth-family-friends", MeetingDetails("SMART Family & Friends, Perth", "family", 3, time(19, 0), since, frequency="fortnightly",
+                                                venue=at("perth-recovery-hub"))),
+        ("dundee-recovery-cafe", MeetingDetails("Wellgate Recovery Café", "cafe", 4, time(11, 0), since, duration_minutes=180,
+                                                venue=at("dundee-recovery-cafe"), description="Drop in any time between 11:00 and 14:00. Soup and a roll for £1.")),
+        ("dundee-smart-monday", MeetingDetails("Dundee SMART Recovery (Monday)", "smart", 0, time(18, 0), since, venue=at("dundee-west-church"))),
+        ("dundee-smart-monthly", MeetingDetails("Dundee SMART Recovery — 2nd Tuesday", "smart", 1, time(13, 0), since, frequency="monthly",
+                                                week_of_month=2, venue=at("dundee-west-church"))),
+        ("arbroath-smart-wednesday", MeetingDetails("Arbroath SMART Recovery", "smart", 2, time(18, 30), since, venue=at("arbroath-community-centre"))),
+        ("forfar-smart-thursday", MeetingDetails("Forfar SMART Recovery", "smart", 3, time(14, 0), since, venue=at("forfar-reid-hall"))),
+        ("forfar-ten-week-programme", MeetingDetails("Forfar 10-week Recovery Group", "programme", 1, time(10, 0), programme_start, duration_minutes=120,
+                                                     session_count=10, venue=at("forfar-reid-hall"),
+                                                     description="For people on drug treatment and testing orders and anyone in early recovery. Graduation in week 10.")),
+        ("glasgow-east-cafe", MeetingDetails("East End Recovery Café", "cafe", 5, time(12, 0), since, duration_minutes=180, venue=at("glasgow-east-recovery"))),
+        ("glasgow-smart-wednesday", MeetingDetails("Glasgow City Centre SMART Recovery", "smart", 2, time(19, 0), since, venue=at("glasgow-city-centre-hall"))),
+        ("smart-online-sunday", MeetingDetails("SMART Recovery Online (Sunday evening)", "smart", 6, time(19, 30), since,
+                                               online_url="https://meet.example.org/smart-sunday",
+                                               description="Camera on or off, as you like. The link opens in your browser; no app needed.")),
+        # Custody: never shown to the public.
+        ("hmp-perth-smart", MeetingDetails("HMP Perth SMART group", "smart", 1, time(14, 0), since, venue=at("hmp-perth"))),
+        ("hmp-perth-recovery-cafe", MeetingDetails("HMP Perth Recovery Café", "cafe", 4, time(13, 30), since, duration_minutes=120, venue=at("hmp-perth"))),
+        ("hmp-barlinnie-cafe", MeetingDetails("Barlinnie Recovery Café", "cafe", 3, time(13, 30), since, duration_minutes=120, venue=at("hmp-barlinnie"))),
+        ("hmp-low-moss-cafe", MeetingDetails("Low Moss Recovery Café", "cafe", 2, time(14, 0), since, duration_minutes=120, venue=at("hmp-low-moss"))),
+        ("hmp-castle-huntly-smart", MeetingDetails("Castle Huntly SMART group", "smart", 0, time(18, 30), since, venue=at("hmp-castle-huntly"))),
+    ]
+
+
+def seed(now: datetime) -> dict[str, int]:
+    """Create whatever part of the demo network is missing; returns how many of each were added."""
+    added = {"areas": 0, "venues": 0, "meetings": 0}
+    areas = {}
+    for slug, name in AREAS.items():
+        area = db.session.scalar(select(Area).where(Area.slug == slug))
+        if area is None:
+            area = Area(slug=slug, name=name)
+            db.session.add(area)
+            added["areas"] += 1
+        areas[slug] = area
+    db.session.flush()
+    for slug, (name, setting, area, address, town, postcode, lat, lon, access, directions) in VENUES.items():
+        if db.session.scalar(select(Venue.id).where(Venue.slug == slug)) is None:
+            db.session.add(Venue(slug=slug, name=name, setting=setting, area=areas[area], address=address, town=town,
+                                 postcode=postcode, latitude=lat, longitude=lon, accessibility=access, directions=directions))
+            added["venues"] += 1
+    db.session.flush()
+    for slug, details in meetings(now.date()):
+        if db.session.scalar(select(Meeting.id).where(Meeting.slug == slug)) is not None:
+            continue
+        details.slug = slug
+        meeting = create_meeting(details)
+        added["meetings"] += 1
+        _demo_changes(meeting, now)
+    return added
+
+
+def _demo_changes(meeting: Meeting, now: datetime) -> None:
+    """A few realistic exceptions: a cancellation and a move on some series."""
+    upcoming = next_occurrences(meeting.schedule, {}, now, count=3)
+    if len(upcoming) < 3:
+        return
+    if meeting.slug in {"perth-smart-tuesday", "arbroath-smart-wednesday", "hmp-perth-smart"}:
+        cancel_occurrence(meeting, upcoming[1].start.date(), "Hall closed for a funeral; back the week after.")
+    if meeting.slug in {"dundee-smart-monday", "glasgow-smart-wednesday"}:
+        moved = datetime.combine(upcoming[2].start.date(), time(19, 0))
+        move_occurrence(meeting, upcoming[2].start.date(), moved, "Starting later this week because of a training day.")

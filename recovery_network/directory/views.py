@@ -1,0 +1,95 @@
+"""The public directory: find a meeting near a place, and read about one."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort, current_app, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from recovery_network.directory.forms import SearchForm
+from recovery_network.directory.queries import criteria_from_form, feed_query_string
+from recovery_network.extensions import db
+from recovery_network.htmx import render
+from recovery_network.meetings import search as meeting_search
+from recovery_network.meetings.kinds import BY_CODE
+from recovery_network.meetings.models import Meeting
+from recovery_network.meetings.recurrence import describe, next_occurrences
+from recovery_network.meetings.visibility import visible_to
+from recovery_network.venues.services import locate, suggestions
+
+bp = Blueprint("directory", __name__)
+
+
+def now() -> datetime:
+    """The current instant (a function, so tests can see the same clock as the page)."""
+    return datetime.now(timezone.utc)
+
+
+@bp.get("/")
+def index():
+    """The front door: one search box, plus quick links for the towns the network serves."""
+    form = SearchForm(formdata=None)
+    return render("directory/index.html", "directory/_results.html", form=form, found=None, located=None)
+
+
+@bp.get("/meetings")
+def search():
+    """Meetings matching the filters; an htmx request gets just the results fragment."""
+    form = SearchForm(request.args)
+    form.validate()
+    located = None
+    near_text = (form.near.data or "").strip()
+    if near_text and not form.near.errors:
+        located = locate(near_text)
+        db.session.commit()  # keep any newly cached geocoder answer
+        if located is None:
+            form.near.errors.append(f"We could not find “{near_text[:100]}”. Check the spelling, or try a nearby town or a postcode district like PH1.")
+    criteria = criteria_from_form(form, located)
+    found = meeting_search.search(criteria, now=now(), per_page=current_app.config["SEARCH_PAGE_SIZE"])
+    return render(
+        "directory/search.html",
+        "directory/_results.html",
+        form=form,
+        found=found,
+        located=located,
+        suggestions=suggestions(near_text) if near_text and located is None else [],
+        feed_query=feed_query_string(request.args),
+    )
+
+
+@bp.get("/meetings/<slug>")
+def detail(slug: str):
+    """One meeting: what to expect, where, and the next six dates with cancellations shown."""
+    meeting = db.session.scalar(
+        select(Meeting)
+        .where(Meeting.slug == slug, visible_to(None))
+        .options(selectinload(Meeting.venue), selectinload(Meeting.changes))
+    )
+    if meeting is None:
+        abort(404)
+    upcoming = next_occurrences(meeting.schedule, meeting.change_map(), now(), count=6)
+    moved_venues = _moved_venues(meeting)
+    ics_url = url_for("feeds.meeting", slug=meeting.slug, _external=True)
+    return render(
+        "meetings/detail.html",
+        "meetings/_dates.html",
+        meeting=meeting,
+        kind=BY_CODE.get(meeting.kind),
+        rule=describe(meeting.schedule),
+        upcoming=upcoming,
+        moved_venues=moved_venues,
+        ics_url=ics_url,
+        webcal_url=webcal(ics_url),
+    )
+
+
+def _moved_venues(meeting: Meeting) -> dict:
+    """Venues that single dates were moved to, by id."""
+    return {c.new_venue_id: c.new_venue for c in meeting.changes if c.new_venue is not None}
+
+
+def webcal(url: str) -> str:
+    """The same feed as a webcal:// link, which phones open as 'subscribe'."""
+    return "webcal://" + url.split("://", 1)[1]

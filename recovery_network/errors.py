@@ -1,0 +1,41 @@
+"""Named domain errors, and the pages people see when something goes wrong (never a stack trace)."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule of the network was broken; the message is safe to show to the person."""
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist or is not visible to this person."""
+
+
+def init_app(app: Flask) -> None:
+    """Friendly 400/404/405/429/500 pages; feeds and JSON get plain bodies, not HTML."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        """Render a short page that says what happened and what to do next."""
+        if wants_plain():
+            return f"{error.code} {error.name}\n", error.code, {"Content-Type": "text/plain; charset=utf-8"}
+        return render_template("errors/error.html", error=error), error.code
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        """Log the fault and show a page that leaks nothing about the data behind it."""
+        if isinstance(error, HTTPException):  # pragma: no cover - handled above
+            return http_error(error)
+        app.logger.exception("Unhandled error on %s", request.path)
+        if app.testing and app.config.get("PROPAGATE_TEST_ERRORS", True):
+            raise error
+        return render_template("errors/500.html"), 500
+
+
+def wants_plain() -> bool:
+    """Calendar apps and API clients read bodies as data; an HTML page would be nonsense to them."""
+    path = request.path
+    return path.endswith(".ics") or path.endswith(".json") or path.startswith("/api/")

@@ -1,0 +1,162 @@
+"""Meeting series, their schedules, and dated exceptions (cancelled or moved occurrences)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from recovery_network.extensions import db
+from recovery_network.meetings.recurrence import Change, Schedule
+from recovery_network.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from recovery_network.venues.models import Venue
+
+PUBLIC = "public"
+CUSTODY = "custody"
+
+ACTIVE = "active"
+PAUSED = "paused"
+ENDED = "ended"
+
+FREQUENCIES = ("weekly", "fortnightly", "monthly")
+
+
+class Meeting(db.Model):
+    """A meeting series: what it is, where, and the rule that says when it meets."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (
+        CheckConstraint(f"visibility IN ('{PUBLIC}', '{CUSTODY}')", name="visibility"),
+        CheckConstraint(f"status IN ('{ACTIVE}', '{PAUSED}', '{ENDED}')", name="status"),
+        CheckConstraint("frequency IN ('weekly', 'fortnightly', 'monthly')", name="frequency"),
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        CheckConstraint(
+            "(frequency = 'monthly' AND week_of_month IN (1, 2, 3, 4, -1))"
+            " OR (frequency <> 'monthly' AND week_of_month IS NULL)",
+            name="week_of_month",
+        ),
+        CheckConstraint("duration_minutes BETWEEN 15 AND 720", name="duration"),
+        # RFC 5545 forbids COUNT with UNTIL; a series has one kind of end.
+        CheckConstraint("ends_on IS NULL OR session_count IS NULL", name="one_end"),
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
+        CheckConstraint("session_count IS NULL OR session_count BETWEEN 1 AND 520", name="count"),
+        # An online-only meeting has a link; anything else has a venue.
+        CheckConstraint("venue_id IS NOT NULL OR online_url IS NOT NULL", name="somewhere"),
+        CheckConstraint(f"visibility = '{PUBLIC}' OR venue_id IS NOT NULL", name="custody_venue"),
+        Index("ix_meetings_public_search", "visibility", "status", "venue_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(16))
+    visibility: Mapped[str] = mapped_column(String(16), default=PUBLIC)
+    status: Mapped[str] = mapped_column(String(16), default=ACTIVE)
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"), index=True)
+    online_url: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Schedule, in the venue's local time: a wall-clock time plus a rule, never a UTC instant,
+    # so that 18:30 stays 18:30 on both sides of a clock change.
+    frequency: Mapped[str] = mapped_column(String(16), default="weekly")
+    weekday: Mapped[int] = mapped_column(Integer)
+    week_of_month: Mapped[int | None] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    session_count: Mapped[int | None] = mapped_column(Integer)
+    # The last date the series meets (from ends_on or the count), kept so searches skip finished series.
+    finishes_on: Mapped[date | None] = mapped_column(Date, index=True)
+    start_time: Mapped[time] = mapped_column(Time)
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=90)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    # Calendar clients only notice a change when SEQUENCE goes up (RFC 5545 §3.8.7.4).
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    venue: Mapped[Venue | None] = relationship(back_populates="meetings", foreign_keys=[venue_id])
+    changes: Mapped[list[MeetingChange]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="MeetingChange.original_date"
+    )
+
+    @property
+    def is_custody(self) -> bool:
+        """Custody meetings are never shown to the public."""
+        return self.visibility == CUSTODY
+
+    @property
+    def is_online(self) -> bool:
+        """Meets online (possibly as well as in person)."""
+        return bool(self.online_url)
+
+    @property
+    def schedule(self) -> Schedule:
+        """The pure schedule the recurrence module expands."""
+        return Schedule(
+            frequency=self.frequency,
+            weekday=self.weekday,
+            week_of_month=self.week_of_month,
+            starts_on=self.starts_on,
+            start_time=self.start_time,
+            duration=timedelta(minutes=self.duration_minutes),
+            timezone=self.timezone,
+            ends_on=self.ends_on,
+            count=self.session_count,
+        )
+
+    def change_map(self) -> dict[date, Change]:
+        """Exceptions keyed by the local date of the occurrence they change."""
+        return {c.original_date: c.as_change() for c in self.changes}
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.slug}>"
+
+
+class MeetingChange(db.Model):
+    """One occurrence cancelled or moved, with the reason the public sees."""
+
+    __tablename__ = "meeting_changes"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "original_date", name="uq_meeting_changes_occurrence"),
+        CheckConstraint("kind IN ('cancelled', 'moved')", name="kind"),
+        CheckConstraint("kind = 'cancelled' OR new_start IS NOT NULL", name="moved_has_time"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    original_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    # Local wall-clock time in the meeting's time zone, like the schedule itself.
+    new_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    new_venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"))
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="changes")
+    new_venue: Mapped[Venue | None] = relationship(foreign_keys=[new_venue_id])
+
+    def as_change(self) -> Change:
+        """The pure exception the recurrence module applies."""
+        return Change(
+            original_date=self.original_date,
+            cancelled=self.kind == "cancelled",
+            reason=self.reason,
+            new_start=self.new_start,
+            new_venue_id=self.new_venue_id,
+        )

@@ -1,0 +1,215 @@
+"""When a meeting series meets: its rule expanded into local occurrences, correct across clock changes.
+
+Pure: no Flask, no database. Times are wall-clock times in the venue's zone; each occurrence is made
+aware only after the rule is expanded, so 18:30 stays 18:30 in March and October alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday as rr_weekday
+
+DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+# How far to look either side of a window for slots whose move lands inside it.
+MOVE_REACH = timedelta(days=62)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A series' rule: weekly, fortnightly or monthly on the nth weekday, with an optional end."""
+
+    frequency: str  # weekly | fortnightly | monthly
+    weekday: int  # 0 = Monday, as in Python
+    starts_on: date
+    start_time: time
+    duration: timedelta
+    timezone: str = "Europe/London"
+    week_of_month: int | None = None  # 1..4, or -1 for the last, when monthly
+    ends_on: date | None = None
+    count: int | None = None  # a fixed course of N sessions
+
+
+@dataclass(frozen=True)
+class Change:
+    """An exception to one occurrence: cancelled, or moved to a new local time and/or venue."""
+
+    original_date: date
+    cancelled: bool
+    reason: str = ""
+    new_start: datetime | None = None  # naive local wall-clock time
+    new_venue_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One dated meeting as people see it, after exceptions are applied."""
+
+    original_start: datetime  # aware local: the slot the rule generates
+    start: datetime  # aware local: when it actually happens
+    end: datetime
+    cancelled: bool = False
+    moved: bool = False
+    reason: str = ""
+    venue_id: int | None = None  # set only when moved to another venue
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone by name (cached; ZoneInfo keeps the IANA key for feeds' TZIDs)."""
+    return ZoneInfo(name)
+
+
+def localise(naive: datetime, tz: str) -> datetime:
+    """Attach a zone to a wall-clock time; a time skipped by the clocks going forward moves an hour on.
+
+    An ambiguous time (clocks going back) takes its first instance, as RFC 5545 §3.3.5 does.
+    """
+    aware = naive.replace(tzinfo=zone(tz), fold=0)
+    # Round-tripping through UTC normalises a non-existent time (01:30 on spring-forward night).
+    return aware.astimezone(timezone.utc).astimezone(zone(tz))
+
+
+def exists_locally(naive: datetime, tz: str) -> bool:
+    """False for a wall-clock time that the clocks skip (it never happens on that date)."""
+    return localise(naive, tz).replace(tzinfo=None) == naive
+
+
+def first_slot_date(schedule: Schedule) -> date:
+    """The first date on or after starts_on that the rule generates."""
+    return rule(schedule, limit_count=False)[0].date()
+
+
+def _byweekday(schedule: Schedule) -> rr_weekday:
+    """The rule's weekday, with the nth-of-month when monthly."""
+    day = rr_weekday(schedule.weekday)
+    if schedule.frequency == "monthly":
+        return day(schedule.week_of_month or 1)
+    return day
+
+
+def rule(schedule: Schedule, *, limit_count: bool = True) -> rrule:
+    """The series as a dateutil rule over naive local wall-clock times."""
+    start = datetime.combine(schedule.starts_on, schedule.start_time)
+    if schedule.frequency == "monthly":
+        freq, interval = MONTHLY, 1
+    else:
+        freq, interval = WEEKLY, (2 if schedule.frequency == "fortnightly" else 1)
+        # Anchor fortnights on the first real meeting, not on whatever day starts_on is.
+        offset = (schedule.weekday - start.weekday()) % 7
+        start = start + timedelta(days=offset)
+    until = None
+    if schedule.ends_on is not None:
+        until = datetime.combine(schedule.ends_on, time(23, 59, 59))
+    return rrule(
+        freq,
+        dtstart=start,
+        interval=interval,
+        byweekday=_byweekday(schedule),
+        until=until,
+        count=schedule.count if limit_count else None,
+        cache=True,
+    )
+
+
+def slots(schedule: Schedule, start: datetime, end: datetime) -> list[datetime]:
+    """Aware local starts the rule generates with start <= slot < end."""
+    tz = schedule.timezone
+    # Compare in local wall-clock terms: the rule is naive local.
+    lo = start.astimezone(zone(tz)).replace(tzinfo=None) - timedelta(days=1)
+    hi = end.astimezone(zone(tz)).replace(tzinfo=None) + timedelta(days=1)
+    found = (localise(n, tz) for n in rule(schedule).between(lo, hi, inc=True))
+    return [s for s in found if start <= s < end]
+
+
+def last_slot(schedule: Schedule) -> datetime | None:
+    """The final slot of a series that ends, or None for an open-ended one."""
+    if schedule.ends_on is None and schedule.count is None:
+        return None
+    naive = rule(schedule)[-1] if schedule.count else rule(schedule).before(
+        datetime.combine(schedule.ends_on, time.max), inc=True
+    )
+    return localise(naive, schedule.timezone) if naive else None
+
+
+def occurrences(
+    schedule: Schedule, changes: dict[date, Change], start: datetime, end: datetime
+) -> list[Occurrence]:
+    """Occurrences happening in [start, end), with cancellations kept (marked) and moves applied.
+
+    A slot moved into the window from outside it is included; one moved out of it is not.
+    """
+    tz = schedule.timezone
+    duration = schedule.duration
+    result: list[Occurrence] = []
+    for slot in slots(schedule, start - MOVE_REACH, end + MOVE_REACH):
+        change = changes.get(slot.date())
+        if change is None:
+            occ = Occurrence(slot, slot, slot + duration)
+        elif change.cancelled:
+            occ = Occurrence(slot, slot, slot + duration, cancelled=True, reason=change.reason)
+        else:
+            moved = localise(change.new_start, tz) if change.new_start else slot
+            occ = Occurrence(
+                slot, moved, moved + duration, moved=True, reason=change.reason,
+                venue_id=change.new_venue_id,
+            )
+        if start <= occ.start < end:
+            result.append(occ)
+    result.sort(key=lambda o: o.start)
+    return result
+
+
+def next_occurrences(
+    schedule: Schedule, changes: dict[date, Change], now: datetime, count: int = 6
+) -> list[Occurrence]:
+    """The next `count` occurrences from now, cancelled ones included so people see them."""
+    found: list[Occurrence] = []
+    window = timedelta(days=7 * count * (5 if schedule.frequency == "monthly" else 2) + 7)
+    # Start one meeting-length back, so a meeting in progress still counts as next.
+    since = now - schedule.duration
+    horizon = now + window
+    # Widen the search until enough are found or the series has ended.
+    for _ in range(6):
+        found = [o for o in occurrences(schedule, changes, since, horizon) if o.end > now]
+        if len(found) >= count:
+            break
+        horizon = horizon + window
+    return found[:count]
+
+
+def rrule_parts(schedule: Schedule) -> dict:
+    """The rule as RFC 5545 RRULE parts (FREQ first), with UNTIL in UTC at the end of the last local day."""
+    parts: dict = {}
+    if schedule.frequency == "monthly":
+        parts["FREQ"] = "MONTHLY"
+        parts["BYDAY"] = f"{schedule.week_of_month or 1}{DAY_CODES[schedule.weekday]}"
+    else:
+        parts["FREQ"] = "WEEKLY"
+        if schedule.frequency == "fortnightly":
+            parts["INTERVAL"] = 2
+        parts["BYDAY"] = DAY_CODES[schedule.weekday]
+    if schedule.count:
+        parts["COUNT"] = schedule.count
+    elif schedule.ends_on is not None:
+        end_of_day = datetime.combine(schedule.ends_on, time(23, 59, 59))
+        parts["UNTIL"] = localise(end_of_day, schedule.timezone).astimezone(timezone.utc)
+    return parts
+
+
+def describe(schedule: Schedule) -> str:
+    """The rule in plain words, e.g. 'Every other Tuesday' or 'The 2nd Tuesday of each month'."""
+    day = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[schedule.weekday]
+    if schedule.frequency == "monthly":
+        nth = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", -1: "last"}[schedule.week_of_month or 1]
+        text = f"The {nth} {day} of each month"
+    elif schedule.frequency == "fortnightly":
+        text = f"Every other {day}"
+    else:
+        text = f"Every {day}"
+    if schedule.count:
+        text += f", {schedule.count} sessions"
+    return text

@@ -1,0 +1,57 @@
+"""The app factory: configuration from the environment, and no start-up with a guessable secret."""
+
+from __future__ import annotations
+
+import pytest
+
+from recovery_network import create_app
+
+
+def test_testing_config(app):
+    """Tests run in testing mode."""
+    assert app.testing
+
+
+def test_refuses_weak_secret_outside_debug(monkeypatch, tmp_path):
+    """A production start with the default or a short key would let anyone forge sessions."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    monkeypatch.setenv("SECRET_KEY", "short")
+    with pytest.raises(RuntimeError):
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_reads_database_url_and_secret_from_environment(monkeypatch, tmp_path):
+    """DATABASE_URL and SECRET_KEY are the two settings a deployment sets."""
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.example/rn")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/rn"
+    assert app.config["SECRET_KEY"] == "k" * 40
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_security_headers_on_every_page(client):
+    """No framing, no sniffing, no inline script, no referrer leaks."""
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_no_third_party_scripts_or_inline_script(client):
+    """Every script is our own file: nothing that tells a third party someone is looking for help."""
+    import re
+
+    body = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", body, re.S)
+    assert scripts, "the page loads htmx and app.js"
+    for attrs, inline in scripts:
+        assert inline.strip() == ""
+        src = re.search(r'src="([^"]+)"', attrs).group(1)
+        assert src.startswith("/static/")
+    assert "http://" not in body.split("<body", 1)[0] and "https://" not in body.split("<body", 1)[0]
