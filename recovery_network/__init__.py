@@ -74,9 +74,10 @@ def init_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every blueprint, listed in one place."""
+    from recovery_network.api.views import bp as api_bp
     from recovery_network.directory.views import bp as directory_bp
     from recovery_network.feeds.views import bp as feeds_bp
     from recovery_network.health import bp as health_bp
 
-    for bp in (directory_bp, feeds_bp, health_bp):
+    for bp in (directory_bp, feeds_bp, api_bp, health_bp):
         app.register_blueprint(bp)

@@ -19,6 +19,8 @@ class Config:
     # "offline" uses the shipped GeoNames gazetteer; "nominatim" asks OpenStreetMap (cached in the DB).
     GEOCODER = "offline"
     GEOCODER_USER_AGENT = "recovery-network"
+    # Meeting Guide wants an approximate origin for online-only meetings, within one time zone.
+    ONLINE_REGION = "Scotland, UK"
     SEARCH_PAGE_SIZE = 20
     SEARCH_DEFAULT_RADIUS_MILES = 10
     SEARCH_MAX_RADIUS_MILES = 100

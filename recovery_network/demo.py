@@ -104,7 +104,8 @@ def seed(now: datetime) -> dict[str, int]:
     for slug, (name, setting, area, address, town, postcode, lat, lon, access, directions) in VENUES.items():
         if db.session.scalar(select(Venue.id).where(Venue.slug == slug)) is None:
             db.session.add(Venue(slug=slug, name=name, setting=setting, area=areas[area], address=address, town=town,
-                                 postcode=postcode, latitude=lat, longitude=lon, accessibility=access, directions=directions))
+                                 postcode=postcode, latitude=lat, longitude=lon, accessibility=access, directions=directions,
+                                 step_free=access.startswith(("Step-free", "Lift"))))
             added["venues"] += 1
     db.session.flush()
     for slug, details in meetings(now.date()):

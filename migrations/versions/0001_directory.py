@@ -1,8 +1,8 @@
 """directory: areas, venues, meetings and dated changes
 
-Revision ID: 88b1758c4b35
+Revision ID: 0001_directory
 Revises: 
-Create Date: 2026-11-22 07:51:30.604817
+Create Date: 2026-11-22 07:54:19.720139
 
 """
 from alembic import op
@@ -46,6 +46,7 @@ def upgrade():
     sa.Column('postcode', sa.String(length=10), nullable=False),
     sa.Column('latitude', sa.Float(), nullable=True),
     sa.Column('longitude', sa.Float(), nullable=True),
+    sa.Column('step_free', sa.Boolean(), nullable=False),
     sa.Column('accessibility', sa.Text(), nullable=False),
     sa.Column('directions', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

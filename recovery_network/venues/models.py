@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recovery_network.extensions import db
@@ -57,6 +57,8 @@ class Venue(db.Model):
     postcode: Mapped[str] = mapped_column(String(10), default="")
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
+    # Step-free access to the meeting room: the one accessibility fact apps filter on (Meeting Guide "X").
+    step_free: Mapped[bool] = mapped_column(Boolean, default=False)
     accessibility: Mapped[str] = mapped_column(Text, default="")
     directions: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,47 @@
+"""Machine-readable meetings: the Meeting Guide feed that meeting-finder apps import."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Blueprint, Response, current_app, request, url_for
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from recovery_network.api.meeting_guide import to_meeting_guide
+from recovery_network.extensions import db
+from recovery_network.meetings.models import ACTIVE, PAUSED, Meeting
+from recovery_network.meetings.visibility import visible_to
+from recovery_network.types import utcnow
+from recovery_network.venues.models import Venue
+
+bp = Blueprint("api", __name__)
+
+
+@bp.get("/api/meetings.json")
+def meeting_guide():
+    """Every public meeting in Meeting Guide format; read-only and parameter-free, as the spec asks."""
+    today = utcnow().date()
+    meetings = db.session.scalars(
+        select(Meeting)
+        .where(
+            visible_to(None),
+            Meeting.status.in_([ACTIVE, PAUSED]),
+            or_(Meeting.finishes_on.is_(None), Meeting.finishes_on >= today),
+        )
+        .options(selectinload(Meeting.venue).selectinload(Venue.area))
+        .order_by(Meeting.slug)
+    ).all()
+    region = current_app.config.get("ONLINE_REGION", "Scotland, UK")
+    records = [
+        to_meeting_guide(m, url_for("directory.detail", slug=m.slug, _external=True), region) for m in meetings
+    ]
+    body = json.dumps(records, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    response = Response(body, mimetype="application/json")
+    response.set_etag(hashlib.sha256(body).hexdigest())
+    response.cache_control.public = True
+    response.cache_control.max_age = 900
+    # Meeting finders (TSML UI) read this from other sites' pages.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response.make_conditional(request)
