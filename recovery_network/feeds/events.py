@@ -1,0 +1,105 @@
+"""Meetings as feed events: the bridge between the database and the pure calendar builder."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from importlib.metadata import version
+
+from recovery_network.feeds.ical import FeedEvent, Override, stable_uid
+from recovery_network.meetings.kinds import BY_CODE
+from recovery_network.meetings.models import Meeting
+from recovery_network.meetings.recurrence import first_slot_date, localise, rrule_parts
+from recovery_network.venues.models import Venue
+
+# Bumped when the shape of our feeds changes, so every cached ETag is invalidated.
+FEED_FORMAT = "1"
+
+
+def meeting_uid(meeting: Meeting) -> str:
+    """The series' UID: the same in every feed, stable forever, and revealing nothing (RFC 7986 §5.3)."""
+    return stable_uid("meeting", meeting.id)
+
+
+def _place(venue: Venue | None, meeting: Meeting) -> tuple[str | None, tuple[float, float] | None]:
+    """LOCATION and GEO for a venue, or the online link when there is none."""
+    if venue is None:
+        return ("Online: " + meeting.online_url if meeting.online_url else None), None
+    geo = (round(venue.latitude, 5), round(venue.longitude, 5)) if venue.point else None
+    return venue.one_line_address, geo
+
+
+def meeting_event(meeting: Meeting, url: str) -> FeedEvent:
+    """One public meeting series: RRULE in local time, EXDATE for cancellations, overrides for moves."""
+    schedule = meeting.schedule
+    first = datetime.combine(first_slot_date(schedule), schedule.start_time)
+    start = localise(first, schedule.timezone)
+    location, geo = _place(meeting.venue, meeting)
+    exdates, overrides = [], []
+    for change in meeting.changes:
+        original = localise(datetime.combine(change.original_date, schedule.start_time), schedule.timezone)
+        if change.kind == "cancelled":
+            exdates.append(original)
+            continue
+        new_start = localise(change.new_start, schedule.timezone)
+        venue = change.new_venue or meeting.venue
+        o_location, o_geo = _place(venue, meeting)
+        overrides.append(
+            Override(
+                original_start=original,
+                start=new_start,
+                end=new_start + schedule.duration,
+                location=o_location,
+                geo=o_geo,
+                sequence=meeting.sequence,
+            )
+        )
+    kind = BY_CODE.get(meeting.kind)
+    description = "\n\n".join(p for p in (kind.expect if kind else "", meeting.description, url) if p)
+    return FeedEvent(
+        uid=meeting_uid(meeting),
+        summary=meeting.title,
+        description=description,
+        location=location,
+        geo=geo,
+        url=url,
+        start=start,
+        end=start + schedule.duration,
+        rrule=rrule_parts(schedule),
+        exdates=tuple(sorted(exdates)),
+        overrides=tuple(sorted(overrides, key=lambda o: o.original_start)),
+        sequence=meeting.sequence,
+        created=meeting.created_at,
+        last_modified=last_modified(meeting),
+    )
+
+
+def last_modified(meeting: Meeting) -> datetime:
+    """When anything a feed shows about this meeting last changed (its venue and exceptions included)."""
+    stamps = [meeting.updated_at, meeting.created_at]
+    stamps += [c.updated_at for c in meeting.changes]
+    if meeting.venue is not None:
+        stamps.append(meeting.venue.updated_at)
+    stamps += [c.new_venue.updated_at for c in meeting.changes if c.new_venue is not None]
+    return max(s for s in stamps if s is not None).replace(microsecond=0)
+
+
+def version_tag(meetings: Sequence[Meeting], extra: str = "") -> str:
+    """A strong ETag from the data behind a feed: same data, same bytes, same tag — no rendering needed."""
+    digest = hashlib.sha256()
+    digest.update(f"{FEED_FORMAT}|{version('tzdata')}|{version('icalendar')}|{extra}".encode())
+    for m in meetings:
+        changes = ",".join(f"{c.id}:{c.sequence}:{c.updated_at.isoformat()}" for c in m.changes)
+        digest.update(f"|{m.id}:{m.sequence}:{last_modified(m).isoformat()}:{changes}".encode())
+    return digest.hexdigest()
+
+
+def newest(meetings: Sequence[Meeting]) -> datetime:
+    """Last-Modified for a feed: the newest change among its meetings (the epoch when empty)."""
+    if not meetings:
+        return datetime(2020, 1, 1, tzinfo=timezone.utc)
+    return max(last_modified(m) for m in meetings)
+
+
+REFRESH = timedelta(hours=6)
