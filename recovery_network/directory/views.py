@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Blueprint, abort, current_app, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -47,10 +48,15 @@ def search():
         if located is None:
             form.near.errors.append(f"We could not find “{near_text[:100]}”. Check the spelling, or try a nearby town or a postcode district like PH1.")
     criteria = criteria_from_form(form, located)
-    found = meeting_search.search(criteria, now=now(), per_page=current_app.config["SEARCH_PAGE_SIZE"])
+    if near_text and located is None:
+        found = meeting_search.Page(results=[], total=0, page=1, per_page=current_app.config["SEARCH_PAGE_SIZE"])
+    else:
+        found = meeting_search.search(
+            criteria, now=now(), per_page=current_app.config["SEARCH_PAGE_SIZE"], viewer=current_user
+        )
     return render(
         "directory/search.html",
-        "directory/_results.html",
+        "directory/_search_update.html",
         form=form,
         found=found,
         located=located,
@@ -64,7 +70,7 @@ def detail(slug: str):
     """One meeting: what to expect, where, and the next six dates with cancellations shown."""
     meeting = db.session.scalar(
         select(Meeting)
-        .where(Meeting.slug == slug, visible_to(None))
+        .where(Meeting.slug == slug, visible_to(current_user))
         .options(selectinload(Meeting.venue), selectinload(Meeting.changes))
     )
     if meeting is None:
