@@ -56,7 +56,8 @@ def init_extensions(app: Flask) -> None:
     from recovery_network import formatting
     from recovery_network import htmx as htmx_rules
     from recovery_network import models  # noqa: F401  (every model registered for Alembic)
-    from recovery_network.extensions import csrf, db, migrate
+    from recovery_network.accounts import permissions
+    from recovery_network.extensions import csrf, db, limiter, migrate
     from recovery_network.types import render_migration_type
 
     db.init_app(app)
@@ -70,14 +71,21 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx_rules.init_app(app)
     formatting.init_app(app)
+    limiter.init_app(app)
+    permissions.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Every blueprint, listed in one place."""
+    from recovery_network.accounts.views import bp as accounts_bp
     from recovery_network.api.views import bp as api_bp
+    from recovery_network.coordination.views import bp as coordination_bp
     from recovery_network.directory.views import bp as directory_bp
     from recovery_network.feeds.views import bp as feeds_bp
+    from recovery_network.establishments.views import bp as establishments_bp
     from recovery_network.health import bp as health_bp
+    from recovery_network.mentors.views import bp as mentors_bp
 
-    for bp in (directory_bp, feeds_bp, api_bp, health_bp):
+    for bp in (directory_bp, feeds_bp, api_bp, health_bp, accounts_bp, mentors_bp, coordination_bp,
+               establishments_bp):
         app.register_blueprint(bp)

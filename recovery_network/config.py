@@ -34,6 +34,22 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
     MAX_CONTENT_LENGTH = 2_000_000
+    # Rate limits (login): memory:// suits one process; production sets redis://127.0.0.1:6379.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMITS = "5 per minute; 20 per hour"
+    # Email: "folder" writes .eml files to instance/outbox, "console" prints, "smtp" sends.
+    MAIL_BACKEND = "folder"
+    MAIL_FOLDER: str | None = None
+    MAIL_FROM = "Recovery Network <no-reply@recovery-network.invalid>"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    PASSWORD_RESET_MAX_AGE = 3600
+    # A session lasts 30 idle minutes (rolling) and never more than 12 hours from login.
+    SESSION_ABSOLUTE_HOURS = 12
     # Feeds are polled by calendar apps; this is the hint we give them (RFC 7986 minimum interval).
     FEED_REFRESH_HOURS = 6
 

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from recovery_network.demo_people import seed_people
 from recovery_network.extensions import db
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import next_occurrences
@@ -91,7 +92,7 @@ def meetings(today: date) -> list[tuple[str, MeetingDetails]]:
 
 def seed(now: datetime) -> dict[str, int]:
     """Create whatever part of the demo network is missing; returns how many of each were added."""
-    added = {"areas": 0, "venues": 0, "meetings": 0}
+    added = {"areas": 0, "venues": 0, "meetings": 0, "people": 0}
     areas = {}
     for slug, name in AREAS.items():
         area = db.session.scalar(select(Area).where(Area.slug == slug))
@@ -115,6 +116,7 @@ def seed(now: datetime) -> dict[str, int]:
         meeting = create_meeting(details)
         added["meetings"] += 1
         _demo_changes(meeting, now)
+    added["people"] = seed_people(now.date())
     return added
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, time
 
 from flask import Flask
 
+from recovery_network.accounts.models import ROLE_NAMES
 from recovery_network.meetings.kinds import BY_CODE
 
 
@@ -46,4 +47,4 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def shared_context() -> dict:
         """Names every page may use."""
-        return {"kinds": BY_CODE, "now_local": now_local}
+        return {"kinds": BY_CODE, "now_local": now_local, "role_names": ROLE_NAMES}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, flash, redirect, render_template, url_for
 from htmx_flask import request
 
-from recovery_network.extensions import htmx
+from recovery_network.extensions import htmx, login_manager
 
 
 def init_app(app: Flask) -> None:
@@ -17,6 +17,17 @@ def init_app(app: Flask) -> None:
         """Caches must not serve a fragment to a full-page request or the reverse."""
         response.vary.add("HX-Request")
         return response
+
+    @login_manager.unauthorized_handler
+    def to_login() -> Response:
+        """Send people to log in; an htmx swap must redirect the whole page, not swap a form in."""
+        target = url_for("accounts.login", next=request.full_path.rstrip("?"))
+        if request.htmx:
+            response = Response("", 204)
+            response.headers["HX-Redirect"] = target
+            return response
+        flash("Please log in to see that page.", "info")
+        return redirect(target)
 
 
 def wants_fragment() -> bool:

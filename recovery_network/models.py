@@ -1,6 +1,12 @@
 """Every domain's models, imported in one place: the schema at a glance for Alembic and `flask shell`."""
 
+from recovery_network.accounts.models import Person, PersonRole, StaffPost
+from recovery_network.audit.models import AuditEvent
 from recovery_network.meetings.models import Meeting, MeetingChange
+from recovery_network.mentors.models import Clearance, ClearanceChange, Course, PvgMembership, TrainingRecord
 from recovery_network.venues.models import Area, GeocodeResult, Venue
 
-__all__ = ["Area", "GeocodeResult", "Meeting", "MeetingChange", "Venue"]
+__all__ = [
+    "Area", "AuditEvent", "Clearance", "ClearanceChange", "Course", "GeocodeResult", "Meeting", "MeetingChange",
+    "Person", "PersonRole", "PvgMembership", "StaffPost", "TrainingRecord", "Venue",
+]

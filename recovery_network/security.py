@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from flask_login import current_user
 
 # No inline script anywhere (htmx is vendored and configured by a meta tag), nothing from other hosts.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -33,4 +34,8 @@ def init_app(app: Flask) -> None:
         # Private feed links carry secrets in the path; never send them on to another site.
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
+        if current_user.is_authenticated and response.mimetype == "text/html":
+            # Pages behind a login must not be kept by shared or browser caches.
+            response.cache_control.no_store = True
+            response.cache_control.private = True
         return response

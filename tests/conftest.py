@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 from datetime import date, time
+from typing import NamedTuple
 
 import pytest
 from sqlalchemy import text
 
 from recovery_network import create_app
+from recovery_network.accounts.models import ACTIVE, Person, PersonRole, StaffPost
 from recovery_network.extensions import db
 from recovery_network.meetings.services import MeetingDetails, create_meeting
 from recovery_network.venues.models import COMMUNITY, CUSTODY, Area, Venue
@@ -40,6 +42,8 @@ def app(tmp_path):
             "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "localhost",
+            "RATELIMIT_ENABLED": False,
+            "MAIL_FOLDER": str(tmp_path / "outbox"),
         }
     )
     with app.app_context():
@@ -121,3 +125,78 @@ def make_meeting(app_ctx, make_venue):
         return meeting
 
     return make
+
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def make_person(app_ctx):
+    """Factory: a committed person with roles (approved unless told otherwise)."""
+    counter = {"n": 0}
+
+    def make(*roles: str, status: str = ACTIVE, first_name: str = "Sam", establishments=(), **fields) -> Person:
+        from werkzeug.security import generate_password_hash
+
+        counter["n"] += 1
+        person = Person(
+            email=fields.pop("email", f"person{counter['n']}@example.org"),
+            first_name=first_name,
+            last_initial=fields.pop("last_initial", "K"),
+            password_hash=generate_password_hash(fields.pop("password", PASSWORD)),
+            status=status,
+            **fields,
+        )
+        person.roles = [PersonRole(role=r) for r in roles]
+        person.staff_posts = [StaffPost(venue_id=v.id) for v in establishments]
+        db.session.add(person)
+        db.session.commit()
+        return person
+
+    return make
+
+
+class AuthActions:
+    """Log people in and out through the real login form (FT's AuthActions)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, person_or_email, password: str = PASSWORD, **extra):
+        """POST the login form."""
+        email = getattr(person_or_email, "email", person_or_email)
+        return self.client.post("/account/login", data={"email": email, "password": password, **extra})
+
+    def logout(self):
+        """POST logout."""
+        return self.client.post("/account/logout")
+
+
+@pytest.fixture
+def auth(client):
+    """Login helper bound to the test client."""
+    return AuthActions(client)
+
+
+class Mail(NamedTuple):
+    """One email as a person would read it: decoded body, no transfer encoding."""
+
+    to: str
+    subject: str
+    body: str
+
+
+def outbox(app) -> list[Mail]:
+    """Every email written to the test outbox folder, oldest first."""
+    import email
+    import email.policy
+    import pathlib
+
+    folder = pathlib.Path(app.config["MAIL_FOLDER"])
+    if not folder.exists():
+        return []
+    messages = []
+    for path in sorted(folder.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
+        message = email.message_from_string(path.read_text(encoding="utf-8"), policy=email.policy.default)
+        messages.append(Mail(message["To"], message["Subject"], message.get_content()))
+    return messages

@@ -1,18 +1,51 @@
 """The single rule for who may see which meetings: custody meetings never reach the public.
 
-Every query that lists, counts, feeds or exports meetings goes through `visible_to`.
+Every query that lists, counts, feeds or exports meetings goes through `visible_to`. Public feeds and
+the JSON API always pass no viewer. Staff see their own establishments, people cleared for an
+establishment see its sessions, and co-ordinators and admins see all.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, select
+from datetime import date
 
+from sqlalchemy import ColumnElement, Select, or_, select, true
+
+from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, PUBLIC, Meeting
+
+
+def custody_access(viewer: object | None, today: date | None = None) -> frozenset[int] | None:
+    """Establishment ids whose custody sessions the viewer may see; None means every establishment."""
+    from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF
+    from recovery_network.mentors.models import Clearance
+
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_approved:
+        return frozenset()
+    if viewer.has_role(COORDINATOR):
+        return None
+    ids = set(viewer.establishment_ids) if viewer.has_role(ESTABLISHMENT_STAFF) else set()
+    today = today or date.today()
+    cleared = db.session.scalars(
+        select(Clearance.venue_id).where(
+            Clearance.person_id == viewer.id,
+            Clearance.status == "approved",
+            Clearance.valid_from <= today,
+            or_(Clearance.expires_on.is_(None), Clearance.expires_on >= today),
+        )
+    )
+    ids.update(cleared)
+    return frozenset(ids)
 
 
 def visible_to(viewer: object | None = None) -> ColumnElement[bool]:
     """The SQL condition a viewer's meetings must meet; anonymous viewers see public ones only."""
-    return Meeting.visibility == PUBLIC
+    access = custody_access(viewer)
+    if access is None:
+        return true()
+    if not access:
+        return Meeting.visibility == PUBLIC
+    return or_(Meeting.visibility == PUBLIC, Meeting.venue_id.in_(sorted(access)))
 
 
 def public_meetings() -> Select[tuple[Meeting]]:

@@ -1,0 +1,200 @@
+"""Named operations on accounts. They enforce the rules, flush, and never commit."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from recovery_network.accounts.models import (
+    ACTIVE,
+    PENDING,
+    ROLES,
+    SUSPENDED,
+    Person,
+    PersonRole,
+    StaffPost,
+)
+from recovery_network.accounts.passwords import password_problem
+from recovery_network.audit.services import record
+from recovery_network.errors import DomainError
+from recovery_network.extensions import db
+from recovery_network.types import utcnow
+from recovery_network.venues.models import Venue
+
+# Checked against when the email is unknown, so a miss takes as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-just-for-timing")
+
+
+class WeakPassword(DomainError):
+    """The new password breaks the password rules."""
+
+
+class WrongPassword(DomainError):
+    """The current password given does not match."""
+
+
+class NotAllowed(DomainError):
+    """The change is not one this person may make."""
+
+
+def normalise_email(email: str) -> str:
+    """Emails compare case-insensitively and without surrounding spaces."""
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> Person | None:
+    """The account with this email, if any."""
+    return db.session.scalar(select(Person).where(func.lower(Person.email) == normalise_email(email)))
+
+
+def register_person(email: str, first_name: str, last_initial: str, password: str, role: str) -> Person | None:
+    """A new pending account; None (and no change) if the email is taken, so callers can't reveal that."""
+    if role not in ROLES[:2]:
+        raise NotAllowed("People can only register as a peer mentor or a facilitator.")
+    if problem := password_problem(password, email=email, first_name=first_name):
+        raise WeakPassword(problem)
+    if find_by_email(email) is not None:
+        return None
+    person = Person(
+        email=normalise_email(email),
+        first_name=first_name.strip(),
+        last_initial=last_initial.strip()[:1].upper(),
+        password_hash=generate_password_hash(password),
+        status=PENDING,
+    )
+    person.roles.append(PersonRole(role=role))
+    db.session.add(person)
+    db.session.flush()
+    record("account.register", person, person, detail=role)
+    return person
+
+
+def authenticate(email: str, password: str) -> Person | None:
+    """The person if the password is right, else None; the same work is done either way."""
+    person = find_by_email(email)
+    if person is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(person.password_hash, password):
+        record("login", person, person, outcome="failed")
+        return None
+    return person
+
+
+def note_login(person: Person) -> None:
+    """Record a successful login."""
+    person.last_login_at = utcnow()
+    record("login", person, person)
+
+
+def end_sessions(person: Person) -> None:
+    """Invalidate every session cookie this person has, wherever it is."""
+    person.session_version = (person.session_version or 1) + 1
+
+
+def change_password(person: Person, current: str, new: str) -> None:
+    """Change a password, knowing the current one; other sessions are logged out."""
+    if not check_password_hash(person.password_hash, current):
+        raise WrongPassword("That is not your current password.")
+    set_password(person, new)
+
+
+def set_password(person: Person, new: str) -> None:
+    """Store a new password hash (scrypt) after checking the rules, and end other sessions."""
+    if problem := password_problem(new, email=person.email, first_name=person.first_name):
+        raise WeakPassword(problem)
+    person.password_hash = generate_password_hash(new)
+    end_sessions(person)
+    record("account.password", person, person)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    """Signs reset links with the app secret."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _fingerprint(person: Person) -> str:
+    """Changes whenever the password does, so a reset link works once."""
+    return hashlib.sha256(person.password_hash.encode()).hexdigest()[:16]
+
+
+def reset_token(person: Person) -> str:
+    """A signed, expiring, single-use link token for a password reset."""
+    return _serializer().dumps({"p": person.public_id, "f": _fingerprint(person)})
+
+
+def person_for_reset(token: str) -> Person | None:
+    """The person a valid, unexpired, unused reset token belongs to."""
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict):
+        return None
+    person = db.session.scalar(select(Person).where(Person.public_id == str(data.get("p"))))
+    if person is None or person.status == SUSPENDED or _fingerprint(person) != data.get("f"):
+        return None
+    return person
+
+
+def approve_person(person: Person, by: Person) -> None:
+    """A co-ordinator lets a pending volunteer in."""
+    if person.status != PENDING:
+        raise NotAllowed("Only pending accounts can be approved.")
+    person.status = ACTIVE
+    person.approved_at = utcnow()
+    person.approved_by_id = by.id
+    record("account.approve", by, person)
+
+
+def suspend_person(person: Person, by: Person) -> None:
+    """Suspend an account; every open session ends on its next request."""
+    if person.id == by.id:
+        raise NotAllowed("You cannot suspend yourself.")
+    person.status = SUSPENDED
+    end_sessions(person)
+    record("account.suspend", by, person)
+
+
+def reactivate_person(person: Person, by: Person) -> None:
+    """Let a suspended person back in."""
+    if person.status != SUSPENDED:
+        raise NotAllowed("Only suspended accounts can be reactivated.")
+    person.status = ACTIVE
+    record("account.reactivate", by, person)
+
+
+def set_roles(person: Person, roles: set[str], by: Person) -> None:
+    """Replace a person's roles; only admins may grant or remove admin, and nobody their own."""
+    unknown = roles - set(ROLES)
+    if unknown:
+        raise NotAllowed("Unknown role.")
+    current = person.role_codes
+    if "admin" in (roles ^ current) and "admin" not in by.role_codes:
+        raise NotAllowed("Only an admin can grant or remove the admin role.")
+    if person.id == by.id and roles != current:
+        raise NotAllowed("Ask another co-ordinator to change your own roles.")
+    for role in current - roles:
+        person.roles = [r for r in person.roles if r.role != role]
+        record("role.remove", by, person, detail=role)
+    for role in sorted(roles - current):
+        person.roles.append(PersonRole(role=role))
+        record("role.grant", by, person, detail=role)
+    end_sessions(person)
+
+
+def set_staff_posts(person: Person, venues: list[Venue], by: Person) -> None:
+    """Which custody establishments a member of establishment staff works in."""
+    if any(not v.is_custody for v in venues):
+        raise NotAllowed("Staff posts are in custody establishments only.")
+    wanted = {v.id for v in venues}
+    person.staff_posts = [p for p in person.staff_posts if p.venue_id in wanted]
+    have = {p.venue_id for p in person.staff_posts}
+    for venue in venues:
+        if venue.id not in have:
+            person.staff_posts.append(StaffPost(venue_id=venue.id))
+    record("staff.posts", by, person, detail=",".join(str(i) for i in sorted(wanted)))

@@ -1,0 +1,180 @@
+"""Register, log in and out, reset a password, and look after your own profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from recovery_network.accounts import services
+from recovery_network.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetForm,
+    ResetRequestForm,
+)
+from recovery_network.accounts.permissions import safe_next
+from recovery_network.errors import DomainError
+from recovery_network.extensions import db, limiter
+from recovery_network.mail import send_mail
+from recovery_network.types import utcnow
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+SENT = "Thanks. If that address can be used, we've sent an email with what to do next."
+
+
+def login_key() -> str:
+    """Rate-limit key per account, so guessing one person's password is slowed wherever it comes from."""
+    return "login:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
+def login_limits() -> str:
+    """The configured login limits."""
+    return current_app.config["LOGIN_LIMITS"]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(login_limits, methods=["POST"])
+def register():
+    """Sign up as a volunteer; the account waits for a co-ordinator's approval."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            person = services.register_person(
+                form.email.data, form.first_name.data, form.last_initial.data or "", form.password.data, form.role.data
+            )
+        except services.WeakPassword as error:
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            _registration_email(form.email.data, person is None)
+            # The same answer whether or not the address already had an account.
+            return render_template("accounts/sent.html", message=SENT)
+    return render_template("accounts/register.html", form=form)
+
+
+def _registration_email(email: str, existed: bool) -> None:
+    """Tell the owner of the address what happened, without telling the person at the keyboard."""
+    if existed:
+        body = ("Someone tried to register with this email address. You already have an account: "
+                f"log in at {url_for('accounts.login', _external=True)} or reset your password at "
+                f"{url_for('accounts.reset_request', _external=True)}.")
+    else:
+        body = ("Thanks for offering to help. A co-ordinator will look at your registration soon; "
+                f"you can log in at {url_for('accounts.login', _external=True)} to see how it's going.")
+    send_mail(email, "Your Recovery Network account", body)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limits, methods=["POST"])
+@limiter.limit(login_limits, methods=["POST"], key_func=login_key)
+def login():
+    """Log in; a wrong email and a wrong password get the same answer."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        person = services.authenticate(form.email.data, form.password.data)
+        if person is None or not person.is_active:
+            db.session.commit()  # keep the audit row of the failure
+            form.password.errors.append("That email and password don't match an account.")
+        else:
+            remember = bool(form.remember.data) and not person.is_staff
+            session.clear()
+            login_user(person, remember=remember)
+            session.permanent = True
+            session["login_at"] = utcnow().isoformat()
+            services.note_login(person)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")) or url_for("accounts.profile"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Log out of this browser."""
+    logout_user()
+    session.clear()
+    flash("You have logged out.", "info")
+    return redirect(url_for("directory.index"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """End every session this person has, on every device."""
+    services.end_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have been logged out everywhere.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("", methods=["GET", "POST"])
+@login_required
+def profile():
+    """My profile: my name as others see it, my password, and (below) my training and clearances."""
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.first_name = form.first_name.data.strip()
+        current_user.last_initial = (form.last_initial.data or "").strip()[:1].upper()
+        db.session.commit()
+        flash("Saved.", "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, password_form=ChangePasswordForm(formdata=None))
+
+
+@bp.post("/password")
+@login_required
+def change_password():
+    """Change my password; my other sessions end."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except services.WrongPassword as error:
+            form.current.errors.append(str(error))
+        except services.WeakPassword as error:
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this session carries on with the new version
+            flash("Your password has been changed. Other devices have been logged out.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=ProfileForm(obj=current_user), password_form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(login_limits, methods=["POST"])
+def reset_request():
+    """Ask for a reset link; the answer never says whether the address has an account."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        person = services.find_by_email(form.email.data)
+        if person is not None and person.is_active:
+            link = url_for("accounts.reset", token=services.reset_token(person), _external=True)
+            send_mail(person.email, "Reset your Recovery Network password",
+                      f"Use this link within an hour to choose a new password:\n\n{link}\n\n"
+                      "If you didn't ask for this, you can ignore this email.")
+        return render_template("accounts/sent.html", message=SENT)
+    return render_template("accounts/reset_request.html", form=form)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str):
+    """Choose a new password from an emailed link (valid for an hour, once)."""
+    person = services.person_for_reset(token)
+    if person is None:
+        return render_template("accounts/reset_invalid.html"), 404
+    form = ResetForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(person, form.password.data)
+        except DomainError as error:
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Your password has been changed. Please log in.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form)

@@ -1,0 +1,257 @@
+"""Co-ordinators' screens: approvals, the people register, expiring credentials, courses, the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from recovery_network.accounts import services as accounts
+from recovery_network.accounts.models import ADMIN, COORDINATOR, PENDING, ROLE_NAMES, ROLES, Person
+from recovery_network.accounts.permissions import require_role
+from recovery_network.audit.models import AuditEvent
+from recovery_network.audit.services import record
+from recovery_network.errors import DomainError
+from recovery_network.extensions import db
+from recovery_network.mentors import services as register
+from recovery_network.mentors.forms import (
+    ClearanceMoveForm,
+    ClearanceRequestForm,
+    CourseForm,
+    PvgForm,
+    TrainingForm,
+)
+from recovery_network.mentors.models import Clearance, Course, PvgMembership, TrainingRecord
+from recovery_network.mentors.views import course_choices
+from recovery_network.types import utcnow
+from recovery_network.venues.models import CUSTODY, Venue
+
+bp = Blueprint("coordination", __name__, url_prefix="/coordinate")
+
+
+@bp.before_request
+def coordinators_only() -> None:
+    """Every screen here is for co-ordinators (and admins)."""
+    require_role(COORDINATOR)
+
+
+def person_or_404(public_id: str) -> Person:
+    """A person by their public id."""
+    person = db.session.scalar(select(Person).where(Person.public_id == public_id))
+    if person is None:
+        abort(404)
+    return person
+
+
+def establishments() -> list[Venue]:
+    """Custody establishments, for select boxes."""
+    return list(db.session.scalars(select(Venue).where(Venue.setting == CUSTODY).order_by(Venue.name)))
+
+
+@bp.get("/")
+def index():
+    """At a glance: who is waiting for approval, and which credentials run out in the next 30 days."""
+    today = utcnow().date()
+    pending = db.session.scalars(select(Person).where(Person.status == PENDING).order_by(Person.created_at)).all()
+    trainings, clearances, pvg = register.expiring(today, 30)
+    return render_template("coordination/index.html", pending=pending, trainings=trainings,
+                           clearances=clearances, pvg=pvg, today=today)
+
+
+@bp.get("/people")
+def people():
+    """Everyone with an account, by status."""
+    status = request.args.get("status", "")
+    query = select(Person).options(selectinload(Person.roles)).order_by(Person.first_name, Person.id)
+    if status in ("pending", "active", "suspended"):
+        query = query.where(Person.status == status)
+    return render_template("coordination/people.html", people=db.session.scalars(query).all(), status=status)
+
+
+@bp.get("/people/<public_id>")
+def person(public_id: str):
+    """One person's register; opening it is audited (it holds criminal-offence-class data)."""
+    subject = person_or_404(public_id)
+    record("register.view", current_user, subject)
+    db.session.commit()
+    return render_person(subject)
+
+
+def render_person(subject: Person, **forms):
+    """The person page with its forms (fresh unless one is being re-shown with errors)."""
+    training_form = forms.get("training_form") or TrainingForm(formdata=None)
+    training_form.course_id.choices = course_choices()
+    request_form = forms.get("request_form") or ClearanceRequestForm(formdata=None)
+    request_form.venue_id.choices = [(v.id, v.name) for v in establishments()]
+    pvg = db.session.scalar(select(PvgMembership).where(PvgMembership.person_id == subject.id))
+    return render_template(
+        "coordination/person.html",
+        subject=subject,
+        role_names=ROLE_NAMES,
+        roles=ROLES,
+        establishments=establishments(),
+        trainings=db.session.scalars(select(TrainingRecord).where(TrainingRecord.person_id == subject.id)
+                                     .order_by(TrainingRecord.completed_on.desc())).all(),
+        clearances=db.session.scalars(select(Clearance).where(Clearance.person_id == subject.id)
+                                      .order_by(Clearance.id.desc())).all(),
+        pvg=pvg,
+        training_form=training_form,
+        request_form=request_form,
+        move_form=forms.get("move_form") or ClearanceMoveForm(formdata=None),
+        move_error_id=forms.get("move_error_id"),
+        pvg_form=forms.get("pvg_form") or PvgForm(formdata=None, obj=pvg),
+        error=forms.get("error"),
+    )
+
+
+def done(subject: Person, message: str):
+    """Commit the change and go back to the person's page."""
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("coordination.person", public_id=subject.public_id))
+
+
+def refused(subject: Person, error: DomainError):
+    """Undo a refused change and show why, keeping what was already saved."""
+    db.session.rollback()
+    return render_person(subject, error=str(error)), 200
+
+
+@bp.post("/people/<public_id>/status")
+def change_status(public_id: str):
+    """Approve, suspend or reactivate an account."""
+    subject = person_or_404(public_id)
+    action = request.form.get("action")
+    operations = {"approve": accounts.approve_person, "suspend": accounts.suspend_person,
+                  "reactivate": accounts.reactivate_person}
+    if action not in operations:
+        abort(400)
+    try:
+        operations[action](subject, current_user)
+    except DomainError as error:
+        return refused(subject, error)
+    return done(subject, {"approve": "Approved.", "suspend": "Suspended; they have been logged out.",
+                          "reactivate": "Reactivated."}[action])
+
+
+@bp.post("/people/<public_id>/roles")
+def change_roles(public_id: str):
+    """Change roles (the only place roles change) and establishment posts."""
+    subject = person_or_404(public_id)
+    wanted = set(request.form.getlist("role"))
+    venue_ids = {int(v) for v in request.form.getlist("venue") if v.isdigit()}
+    venues = [v for v in establishments() if v.id in venue_ids]
+    try:
+        accounts.set_roles(subject, wanted, current_user)
+        accounts.set_staff_posts(subject, venues, current_user)
+    except DomainError as error:
+        return refused(subject, error)
+    return done(subject, "Roles saved.")
+
+
+@bp.post("/people/<public_id>/training")
+def add_training(public_id: str):
+    """Record training seen by a co-ordinator (verified at once)."""
+    subject = person_or_404(public_id)
+    form = TrainingForm()
+    form.course_id.choices = course_choices()
+    if not form.validate():
+        return render_person(subject, training_form=form)
+    course = db.get_or_404(Course, form.course_id.data)
+    try:
+        register.record_training(subject, course, form.completed_on.data, form.expires_on.data,
+                                 current_user, utcnow().date())
+    except DomainError as error:
+        db.session.rollback()
+        form.completed_on.errors.append(str(error))
+        return render_person(subject, training_form=form)
+    return done(subject, "Training recorded.")
+
+
+@bp.post("/training/<int:training_id>/<status>")
+def decide_training(training_id: int, status: str):
+    """Verify, reject or revoke a training record."""
+    training = db.get_or_404(TrainingRecord, training_id)
+    try:
+        register.decide_training(training, status, current_user)
+    except DomainError as error:
+        return refused(training.person, error)
+    return done(training.person, f"Training {status}.")
+
+
+@bp.post("/people/<public_id>/clearances")
+def request_clearance(public_id: str):
+    """Start a clearance request for an establishment."""
+    subject = person_or_404(public_id)
+    form = ClearanceRequestForm()
+    form.venue_id.choices = [(v.id, v.name) for v in establishments()]
+    if not form.validate():
+        return render_person(subject, request_form=form)
+    try:
+        register.request_clearance(subject, db.get_or_404(Venue, form.venue_id.data), current_user)
+    except DomainError as error:
+        db.session.rollback()
+        form.venue_id.errors.append(str(error))
+        return render_person(subject, request_form=form)
+    return done(subject, "Clearance requested.")
+
+
+@bp.post("/clearances/<int:clearance_id>")
+def move_clearance(clearance_id: int):
+    """Move a clearance to a new status (each move recorded)."""
+    clearance = db.get_or_404(Clearance, clearance_id)
+    form = ClearanceMoveForm()
+    if not form.validate():
+        return render_person(clearance.person, move_form=form, move_error_id=clearance.id)
+    try:
+        register.move_clearance(clearance, form.status.data, current_user, valid_from=form.valid_from.data,
+                                expires_on=form.expires_on.data, reference=form.reference.data)
+    except DomainError as error:
+        db.session.rollback()
+        form.status.errors.append(str(error))
+        return render_person(clearance.person, move_form=form, move_error_id=clearance.id)
+    return done(clearance.person, f"Clearance now {form.status.data}.")
+
+
+@bp.post("/people/<public_id>/pvg")
+def record_pvg(public_id: str):
+    """Record PVG membership."""
+    subject = person_or_404(public_id)
+    form = PvgForm()
+    if not form.validate():
+        return render_person(subject, pvg_form=form)
+    try:
+        register.record_pvg(subject, form.status.data, form.confirmed_on.data, form.renewal_due.data, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        form.status.errors.append(str(error))
+        return render_person(subject, pvg_form=form)
+    return done(subject, "PVG recorded.")
+
+
+@bp.route("/courses", methods=["GET", "POST"])
+def courses():
+    """The course catalogue; co-ordinators add local courses (safeguarding, naloxone, induction)."""
+    form = CourseForm()
+    if form.validate_on_submit():
+        code = form.code.data.strip().upper()
+        if db.session.scalar(select(Course.id).where(Course.code == code)) is not None:
+            form.code.errors.append("A course already has that code.")
+        else:
+            db.session.add(Course(code=code, name=form.name.data.strip(), refresh_months=form.refresh_months.data,
+                                  qualifies_for=form.qualifies_for.data or None))
+            record("course.add", current_user, object_type="courses")
+            db.session.commit()
+            flash("Course added.", "success")
+            return redirect(url_for("coordination.courses"))
+    return render_template("coordination/courses.html", form=form,
+                           courses=db.session.scalars(select(Course).order_by(Course.name)).all())
+
+
+@bp.get("/audit")
+def audit():
+    """The audit log, newest first (admins only)."""
+    require_role(ADMIN)
+    page = db.paginate(select(AuditEvent).order_by(AuditEvent.id.desc()), per_page=50, error_out=False)
+    return render_template("coordination/audit.html", page=page)

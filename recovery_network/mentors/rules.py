@@ -1,0 +1,92 @@
+"""Who may take which role at which session, on that session's date.
+
+Pure: no Flask, no database. Facts in, a decision with reasons out, so the same rule serves sign-up,
+a co-ordinator's assignment, "sessions I can help at", and the sweep that releases lapsed people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+ROLE_TRAINING = {"facilitator": "facilitator", "peer_mentor": "peer_mentor"}
+
+
+@dataclass(frozen=True)
+class TrainingFact:
+    """A verified course completion: which role it qualifies for and until when."""
+
+    qualifies_for: str | None
+    status: str
+    completed_on: date
+    expires_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ClearanceFact:
+    """A clearance to one establishment."""
+
+    establishment_id: int
+    status: str
+    valid_from: date | None
+    expires_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Yes or no, with every reason for a no (so a person knows what to sort out)."""
+
+    allowed: bool
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def training_in_date(fact: TrainingFact, on: date) -> bool:
+    """Verified, completed by the date, and not past its expiry (the expiry date is the last good day)."""
+    return (
+        fact.status == "verified"
+        and fact.completed_on <= on
+        and (fact.expires_on is None or on <= fact.expires_on)
+    )
+
+
+def clearance_in_date(fact: ClearanceFact, establishment_id: int, on: date) -> bool:
+    """Approved for this establishment, started by the date, and not past its expiry (the last good day)."""
+    return (
+        fact.establishment_id == establishment_id
+        and fact.status == "approved"
+        and fact.valid_from is not None
+        and fact.valid_from <= on
+        and (fact.expires_on is None or on <= fact.expires_on)
+    )
+
+
+def eligible(
+    role: str,
+    on: date,
+    *,
+    establishment_id: int | None,
+    trainings: list[TrainingFact],
+    clearances: list[ClearanceFact],
+    approved: bool = True,
+) -> Decision:
+    """May this person take `role` at a session on `on` (in custody when establishment_id is set)?"""
+    reasons = []
+    if not approved:
+        reasons.append("Your account is waiting for approval.")
+    needed = ROLE_TRAINING.get(role)
+    if needed is None:
+        reasons.append("That is not a role on the rota.")
+    elif not any(t.qualifies_for == needed and training_in_date(t, on) for t in trainings):
+        what = "facilitator training" if needed == "facilitator" else "peer mentor training"
+        reasons.append(f"You need in-date, verified {what} on {on:%-d %B %Y}.")
+    if establishment_id is not None and not any(clearance_in_date(c, establishment_id, on) for c in clearances):
+        reasons.append(f"You need approved clearance for this establishment on {on:%-d %B %Y}.")
+    return Decision(allowed=not reasons, reasons=tuple(reasons))
+
+
+def expires_within(expires_on: date | None, today: date, days: int) -> bool:
+    """A credential that runs out in the next `days` days (and hasn't yet)."""
+    return expires_on is not None and today <= expires_on <= date.fromordinal(today.toordinal() + days)
