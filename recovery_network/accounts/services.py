@@ -158,6 +158,10 @@ def suspend_person(person: Person, by: Person) -> None:
     person.status = SUSPENDED
     end_sessions(person)
     record("account.suspend", by, person)
+    db.session.flush()
+    from recovery_network.rota.services import release_ineligible  # rota depends on accounts, not the reverse
+
+    release_ineligible(person, utcnow().date(), by)
 
 
 def reactivate_person(person: Person, by: Person) -> None:

@@ -51,6 +51,8 @@ class Meeting(db.Model):
             name="week_of_month",
         ),
         CheckConstraint("duration_minutes BETWEEN 15 AND 720", name="duration"),
+        CheckConstraint("facilitators_needed BETWEEN 0 AND 5", name="facilitators_needed"),
+        CheckConstraint("mentors_needed BETWEEN 0 AND 20", name="mentors_needed"),
         # RFC 5545 forbids COUNT with UNTIL; a series has one kind of end.
         CheckConstraint("ends_on IS NULL OR session_count IS NULL", name="one_end"),
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
@@ -59,6 +61,8 @@ class Meeting(db.Model):
         CheckConstraint("venue_id IS NOT NULL OR online_url IS NOT NULL", name="somewhere"),
         CheckConstraint(f"visibility = '{PUBLIC}' OR venue_id IS NOT NULL", name="custody_venue"),
         Index("ix_meetings_public_search", "visibility", "status", "venue_id"),
+        # Re-importing a feed updates the series it made before instead of adding copies.
+        UniqueConstraint("import_source", "import_slug", name="uq_meetings_import"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,6 +87,14 @@ class Meeting(db.Model):
     start_time: Mapped[time] = mapped_column(Time)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=90)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    # Helpers each occurrence needs; the rota's capacity comes from these.
+    facilitators_needed: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    mentors_needed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Who posted it (a facilitator or co-ordinator); kept if they leave, so SET NULL.
+    organiser_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    # Where an imported series came from (a feed's URL or name) and its slug there; NULL if posted here.
+    import_source: Mapped[str | None] = mapped_column(String(200))
+    import_slug: Mapped[str | None] = mapped_column(String(120))
     # Calendar clients only notice a change when SEQUENCE goes up (RFC 5545 §3.8.7.4).
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

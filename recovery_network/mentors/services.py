@@ -108,6 +108,9 @@ def decide_training(training: TrainingRecord, status: str, by: Person) -> None:
         training.verified_by_id = by.id
         training.verified_at = utcnow()
     record(f"training.{status}", by, training)
+    if status == "revoked":
+        db.session.flush()
+        _release(training.person, by)
 
 
 def request_clearance(person: Person, venue: Venue, by: Person) -> Clearance:
@@ -151,6 +154,15 @@ def move_clearance(clearance: Clearance, to: str, by: Person, *, valid_from: dat
     clearance.updated_at = utcnow()
     db.session.flush()
     record(f"clearance.{to}", by, clearance)
+    # Authorisation changes take effect at once (ASVS 8.3.2): free any places the person no longer qualifies for.
+    _release(clearance.person, by)
+
+
+def _release(person: Person, by: Person | None) -> None:
+    """Release future rota places that the person's register no longer allows."""
+    from recovery_network.rota.services import release_ineligible
+
+    release_ineligible(person, utcnow().date(), by)
 
 
 def expire_lapsed(today: date, by: Person | None = None) -> list[Clearance]:
@@ -165,6 +177,8 @@ def expire_lapsed(today: date, by: Person | None = None) -> list[Clearance]:
         clearance.updated_at = utcnow()
         record("clearance.expired", by, clearance, detail="lapsed")
     db.session.flush()
+    for clearance in lapsed:
+        _release(clearance.person, by)
     return list(lapsed)
 
 

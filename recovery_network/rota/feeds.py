@@ -1,0 +1,96 @@
+"""Private rota calendars: a secret link per person, stored hashed, resettable, with neutral titles."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from recovery_network.accounts.models import Person
+from recovery_network.extensions import db
+from recovery_network.feeds.ical import FeedEvent, FeedInfo, build_calendar, stable_uid
+from recovery_network.rota.models import RotaFeedToken, Signup
+from recovery_network.rota.services import NotOnRota, occurrence_start
+from recovery_network.types import utcnow
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def token_hash(token: str) -> str:
+    """Only this is stored: a leaked database does not leak working links."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(person: Person) -> str:
+    """Revoke any current link and issue a new one (256 random bits); returned once, never stored."""
+    for old in db.session.scalars(select(RotaFeedToken).where(RotaFeedToken.person_id == person.id,
+                                                              RotaFeedToken.revoked_at.is_(None))):
+        old.revoked_at = utcnow()
+    token = secrets.token_urlsafe(32)
+    db.session.add(RotaFeedToken(person_id=person.id, token_hash=token_hash(token)))
+    db.session.flush()
+    return token
+
+
+def revoke_tokens(person: Person) -> None:
+    """Stop every rota link of this person working."""
+    for old in db.session.scalars(select(RotaFeedToken).where(RotaFeedToken.person_id == person.id,
+                                                              RotaFeedToken.revoked_at.is_(None))):
+        old.revoked_at = utcnow()
+
+
+def has_live_token(person: Person) -> bool:
+    """Whether the person has a working rota link."""
+    return db.session.scalar(select(RotaFeedToken.id).where(
+        RotaFeedToken.person_id == person.id, RotaFeedToken.revoked_at.is_(None))) is not None
+
+
+def person_for_token(token: str) -> Person | None:
+    """The owner of a live link; the lookup is by hash and the final compare is constant-time."""
+    if not token or len(token) > 100:
+        return None
+    digest = token_hash(token)
+    row = db.session.scalar(select(RotaFeedToken).where(RotaFeedToken.token_hash == digest))
+    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    person = db.session.get(Person, row.person_id)
+    return person if person is not None and person.is_approved else None
+
+
+def neutral_title(signup: Signup) -> str:
+    """'Tuesday group': nothing on a lock screen says recovery, prison or a person."""
+    return f"{DAYS[signup.occurrence_date.weekday()]} group"
+
+
+def rota_calendar(person: Person, signups: list[Signup]) -> bytes:
+    """The person's confirmed places as one-off events; custody places carry no location."""
+    events = []
+    for s in signups:
+        meeting = s.slot.meeting
+        try:
+            start = occurrence_start(meeting, s.occurrence_date)
+        except NotOnRota:  # a date cancelled since sign-up simply drops out of the feed
+            continue
+        location = None if meeting.is_custody or meeting.venue is None else meeting.venue.street_address
+        events.append(FeedEvent(
+            uid=stable_uid("occurrence", f"{meeting.id}/{s.occurrence_date.isoformat()}"),
+            summary=neutral_title(s), description=None, location=location, geo=None, url=None,
+            start=start, end=start + timedelta(minutes=meeting.duration_minutes), rrule=None,
+            exdates=(), overrides=(), sequence=meeting.sequence, created=s.created_at.replace(microsecond=0),
+            last_modified=max(s.status_changed_at, meeting.updated_at).replace(microsecond=0),
+        ))
+    info = FeedInfo(name="My rota", description=None, uid=stable_uid("rota-feed", person.public_id), url=None)
+    return build_calendar(info, events)
+
+
+def feed_signups(person: Person, now: datetime) -> list[Signup]:
+    """Confirmed places from 30 days ago on (a short past keeps the feed small)."""
+    return list(db.session.scalars(
+        select(Signup).where(Signup.person_id == person.id, Signup.status == "confirmed",
+                             Signup.occurrence_date >= (now - timedelta(days=30)).date())
+        .order_by(Signup.occurrence_date, Signup.id)
+    ))
+

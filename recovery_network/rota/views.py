@@ -1,0 +1,171 @@
+"""The rota screens: sessions that need help, signing up and withdrawing, gaps, and the private rota feed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from recovery_network.accounts.models import COORDINATOR, Person
+from recovery_network.accounts.permissions import require_role
+from recovery_network.extensions import db, limiter
+from recovery_network.htmx import render, wants_fragment
+from recovery_network.meetings.models import Meeting
+from recovery_network.rota import feeds, queries, services
+from recovery_network.rota.forms import AssignForm, SignupForm
+from recovery_network.rota.models import Signup
+from recovery_network.types import utcnow
+
+bp = Blueprint("rota", __name__, url_prefix="/rota")
+
+
+@bp.get("/")
+@login_required
+def index():
+    """My places, and the sessions that need help that I am eligible for on their dates."""
+    now = utcnow()
+    return render_template("rota/index.html", mine=queries.my_signups(current_user, now),
+                           openings=queries.openings(current_user, now), has_feed=feeds.has_live_token(current_user),
+                           new_link=None)
+
+
+def _respond(place_key: tuple, message: str, category: str):
+    """Answer a rota change: the widget for htmx, otherwise back to the rota page with a message."""
+    if wants_fragment():
+        meeting_id, on, role = place_key
+        meeting = db.get_or_404(Meeting, meeting_id)
+        return render_template("rota/_signup.html", widget=widget_state(meeting, on, role), message=message,
+                               category=category)
+    flash(message, category)
+    return redirect(request.referrer if _same_site(request.referrer) else url_for("rota.index"))
+
+
+def _same_site(url: str | None) -> bool:
+    """Only go back to pages on this site."""
+    return bool(url) and url.startswith(request.host_url)
+
+
+@bp.post("/signup")
+@login_required
+def sign_up():
+    """Take a place for myself (never for anyone else: the person is not a form field)."""
+    form = SignupForm()
+    if not form.validate():
+        abort(400)
+    meeting = db.get_or_404(Meeting, form.meeting_id.data)
+    key = (meeting.id, form.occurrence_date.data, form.role.data)
+    try:
+        outcome = services.sign_up(current_user, meeting, *key[1:], by=current_user, now=utcnow())
+        db.session.commit()
+    except IntegrityError:  # a double click that got past the first check
+        db.session.rollback()
+        return _respond(key, "You already have a place at this session.", "error")
+    except services.RotaError as error:
+        db.session.rollback()
+        return _respond(key, str(error), "error")
+    message = "You're on the rota. Thank you!" if outcome.confirmed else "It's full, so you're on the waiting list."
+    return _respond(key, message, "success")
+
+
+@bp.post("/signups/<int:signup_id>/withdraw")
+@login_required
+def withdraw(signup_id: int):
+    """Give up my place (a co-ordinator may withdraw anyone); the queue moves up."""
+    signup = db.get_or_404(Signup, signup_id)
+    if signup.person_id != current_user.id and not (current_user.is_approved and current_user.has_role(COORDINATOR)):
+        abort(404)
+    key = (signup.meeting_id, signup.occurrence_date, signup.slot.role)
+    try:
+        services.withdraw(signup, current_user)
+        db.session.commit()
+    except services.RotaError as error:
+        db.session.rollback()
+        return _respond(key, str(error), "error")
+    return _respond(key, "You've withdrawn. Thanks for letting us know.", "success")
+
+
+@bp.post("/assign")
+def assign():
+    """A co-ordinator puts an eligible person on the rota."""
+    require_role(COORDINATOR)
+    form = AssignForm()
+    if not form.validate():
+        abort(400)
+    meeting = db.get_or_404(Meeting, form.meeting_id.data)
+    person = db.session.scalar(select(Person).where(Person.public_id == form.person.data)) or abort(404)
+    try:
+        outcome = services.sign_up(person, meeting, form.occurrence_date.data, form.role.data, by=current_user,
+                                   now=utcnow())
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(f"{person.display_name} already has a place at this session.", "error")
+    except services.RotaError as error:
+        db.session.rollback()
+        flash(f"{person.display_name}: {error}", "error")
+    else:
+        flash(f"{person.display_name} is {'confirmed' if outcome.confirmed else 'on the waiting list'}.", "success")
+    return redirect(url_for("rota.gaps"))
+
+
+@bp.get("/gaps")
+def gaps():
+    """Occurrences in the next 14 days without enough helpers, custody first; with people to ask."""
+    require_role(COORDINATOR)
+    people = db.session.scalars(select(Person).where(Person.status == "active").order_by(Person.first_name)).all()
+    volunteers = [p for p in people if p.has_role("peer_mentor", "facilitator") and "admin" not in p.role_codes]
+    return render("rota/gaps.html", "rota/_gaps.html", gaps=queries.gaps(current_user, utcnow()),
+                  volunteers=volunteers)
+
+
+@bp.post("/feed")
+@login_required
+def reset_feed():
+    """Issue a new private rota link; the old one stops working at once."""
+    token = feeds.issue_token(current_user)
+    db.session.commit()
+    link = url_for("rota.feed", token=token, _external=True)
+    now = utcnow()
+    return render_template("rota/index.html", mine=queries.my_signups(current_user, now),
+                           openings=queries.openings(current_user, now), has_feed=True, new_link=link)
+
+
+@bp.post("/feed/revoke")
+@login_required
+def revoke_feed():
+    """Turn the private rota link off."""
+    feeds.revoke_tokens(current_user)
+    db.session.commit()
+    flash("Your rota link has been turned off. Remove the calendar from your phone too.", "info")
+    return redirect(url_for("rota.index"))
+
+
+@bp.get("/feed/<token>.ics")
+@limiter.limit("60 per minute")
+def feed(token: str):
+    """A person's rota as a calendar, for a secret link; a reset or revoked link is a plain 404."""
+    person = feeds.person_for_token(token)
+    if person is None:
+        abort(404)
+    body = feeds.rota_calendar(person, feeds.feed_signups(person, utcnow()))
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8; method=PUBLISH"
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def widget_state(meeting: Meeting, on, role: str) -> dict:
+    """The sign-up widget's state for the current person: open, full, confirmed or waitlisted."""
+    slot_signups = db.session.scalars(
+        select(Signup).where(Signup.meeting_id == meeting.id, Signup.occurrence_date == on,
+                             Signup.status.in_(("confirmed", "waitlisted")))
+    ).all()
+    mine = next((s for s in slot_signups if s.person_id == current_user.id), None)
+    confirmed = sum(1 for s in slot_signups if s.status == "confirmed" and s.slot.role == role)
+    state = mine.status if mine else ("full" if confirmed >= services.needed(meeting, role) else "open")
+    return {"meeting": meeting, "on": on, "role": role, "state": state, "mine": mine,
+            "confirmed": confirmed, "needed": services.needed(meeting, role)}
