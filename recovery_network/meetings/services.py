@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from sqlalchemy import select
 
+from recovery_network.accounts.models import COORDINATOR, Person
+from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.meetings.kinds import BY_CODE
-from recovery_network.meetings.models import CUSTODY, PUBLIC, Meeting, MeetingChange
-from recovery_network.meetings.recurrence import exists_locally, last_slot, slots, localise
+from recovery_network.meetings.models import ACTIVE, CUSTODY, ENDED, PAUSED, PUBLIC, Meeting, MeetingChange
+from recovery_network.meetings.recurrence import exists_locally, first_slot_date, last_slot, localise, slots, zone
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
 
@@ -49,6 +51,9 @@ class MeetingDetails:
     description: str = ""
     timezone: str = "Europe/London"
     slug: str | None = None
+    facilitators_needed: int = 1
+    mentors_needed: int = 0
+    organiser: Person | None = None
 
 
 def slugify(text: str) -> str:
@@ -78,6 +83,8 @@ def apply_details(meeting: Meeting, details: MeetingDetails) -> None:
         raise InvalidSchedule("Give either a last date or a number of sessions, not both.")
     if details.venue is None and not details.online_url:
         raise InvalidSchedule("Choose a venue or give an online link.")
+    if not (0 <= details.facilitators_needed <= 5 and 0 <= details.mentors_needed <= 20):
+        raise InvalidSchedule("A session needs 0 to 5 facilitators and 0 to 20 peer mentors.")
     meeting.title = details.title.strip()
     meeting.kind = details.kind
     meeting.frequency = details.frequency
@@ -92,9 +99,17 @@ def apply_details(meeting: Meeting, details: MeetingDetails) -> None:
     meeting.online_url = details.online_url or None
     meeting.description = details.description.strip()
     meeting.timezone = details.timezone
+    meeting.facilitators_needed = details.facilitators_needed
+    meeting.mentors_needed = details.mentors_needed
+    # Editing keeps the organiser unless the details name a new one.
+    if details.organiser is not None:
+        meeting.organiser_id = details.organiser.id
     # Custody follows the venue: a meeting in an establishment can never be public.
     meeting.visibility = CUSTODY if details.venue is not None and details.venue.is_custody else PUBLIC
     end = last_slot(meeting.schedule)
+    if end is None and meeting.ends_on is not None:
+        # An UNTIL before the first slot is a series with no dates: feeds could not even write it.
+        raise InvalidSchedule("No meeting falls between the first and last dates.")
     meeting.finishes_on = end.date() if end else None
 
 
@@ -145,6 +160,9 @@ def cancel_occurrence(meeting: Meeting, on: date, reason: str) -> MeetingChange:
     change.updated_at = utcnow()
     touch(meeting)
     db.session.flush()
+    from recovery_network.rota.services import release_occurrences  # rota builds on meetings
+
+    release_occurrences(meeting, on=on)
     return change
 
 
@@ -179,3 +197,86 @@ def restore_occurrence(meeting: Meeting, on: date) -> None:
             meeting.changes.remove(change)
             touch(meeting)
     db.session.flush()
+
+
+class CustodyVenueRefused(DomainError):
+    """Only co-ordinators place sessions in prisons: clearance and establishment rules follow from it."""
+
+
+class SeriesEnded(DomainError):
+    """An ended series is kept as history; it is not restarted."""
+
+
+def local_today(meeting: Meeting) -> date:
+    """Today's date where the meeting is held (it decides which dates are still to come)."""
+    return datetime.now(zone(meeting.timezone)).date()
+
+
+def may_choose_custody(person: Person) -> bool:
+    """Only co-ordinators (and admins) may put a session in a custody venue."""
+    return person.has_role(COORDINATOR)
+
+
+def check_venue_allowed(venue: Venue | None, by: Person, current: Venue | None = None) -> None:
+    """Refuse a custody venue chosen by someone who is not a co-ordinator (keeping the current one is fine)."""
+    if venue is not None and venue.is_custody and venue is not current and not may_choose_custody(by):
+        raise CustodyVenueRefused("Only a co-ordinator can hold a session in a prison. Choose a community venue.")
+
+
+def post_meeting(details: MeetingDetails, by: Person) -> Meeting:
+    """A facilitator or co-ordinator posts a series; they organise it unless the details say otherwise."""
+    check_venue_allowed(details.venue, by)
+    if details.organiser is None:
+        details = replace(details, organiser=by)
+    meeting = create_meeting(details)
+    record("meeting.create", by, meeting)
+    return meeting
+
+
+def update_meeting(meeting: Meeting, details: MeetingDetails, by: Person, *, today: date | None = None) -> None:
+    """Edit a series (its URL stays put); new helper numbers resize the rota's future places."""
+    check_venue_allowed(details.venue, by, current=meeting.venue)
+    helpers_before = (meeting.facilitators_needed, meeting.mentors_needed)
+    apply_details(meeting, details)
+    touch(meeting)
+    record("meeting.update", by, meeting)
+    db.session.flush()
+    # The rota builds on meetings; importing it here keeps meetings importable without it.
+    from recovery_network.rota.services import release_stranded, resize_future_slots
+
+    if (meeting.facilitators_needed, meeting.mentors_needed) != helpers_before:
+        resize_future_slots(meeting, today or local_today(meeting))
+    release_stranded(meeting, today or local_today(meeting))
+
+
+def set_status(meeting: Meeting, status: str, by: Person, *, today: date | None = None) -> None:
+    """Pause, resume or end a series; an ended one stays in feeds with an end date, so calendars stop it."""
+    if status not in (ACTIVE, PAUSED, ENDED):
+        raise InvalidSchedule("Choose pause, resume or end.")
+    if meeting.status == ENDED:
+        raise SeriesEnded("This series has ended. Post a new series to start again.")
+    if status == meeting.status:
+        return
+    if status == ENDED:
+        _end_series(meeting, today or local_today(meeting))
+    meeting.status = status
+    touch(meeting)
+    record(f"meeting.{status}", by, meeting)
+    db.session.flush()
+
+
+def _end_series(meeting: Meeting, today: date) -> None:
+    """Stop the rule at today (or at its first date, cancelled, if it has not begun); past ends are kept."""
+    if meeting.finishes_on is not None and meeting.finishes_on <= today:
+        return
+    first = first_slot_date(meeting.schedule)
+    meeting.ends_on = max(today, first)
+    # RFC 5545 allows one kind of end: a course's COUNT gives way to the new UNTIL.
+    meeting.session_count = None
+    end = last_slot(meeting.schedule)
+    meeting.finishes_on = end.date() if end else meeting.ends_on
+    if first > today:
+        cancel_occurrence(meeting, first, "This series was ended before it began.")
+    from recovery_network.rota.services import release_occurrences  # rota builds on meetings
+
+    release_occurrences(meeting, after=today)

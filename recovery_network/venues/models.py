@@ -87,6 +87,11 @@ class Venue(db.Model):
         parts = [self.name, self.address, self.town, self.postcode]
         return ", ".join(p for p in parts if p)
 
+    @property
+    def street_address(self) -> str:
+        """The address without the venue's name (names like 'Recovery Hub' would say too much in a private calendar)."""
+        return ", ".join(p for p in (self.address, self.town, self.postcode) if p)
+
     def __repr__(self) -> str:
         return f"<Venue {self.slug}>"
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
+from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.venues import gazetteer
 from recovery_network.venues.geo import Point, parse_coordinates
 from recovery_network.venues.geocoding import make_geocoder, resolve_near
-from recovery_network.venues.models import GeocodeResult
+from recovery_network.venues.models import COMMUNITY, Area, GeocodeResult, Venue
 
 MAX_QUERY = 100
 
@@ -59,3 +60,55 @@ def _cached_online(text: str, geocoder) -> Located | None:
 def suggestions(text: str, limit: int = 5) -> list[str]:
     """Place names close to a misspelt one, to offer as links."""
     return [place.name for place in gazetteer.suggest(text[:MAX_QUERY], limit=limit)]
+
+
+class VenueNotPlaced(DomainError):
+    """A venue must be on the map, or near-searches could never find its meetings."""
+
+
+def create_community_venue(
+    name: str,
+    address: str,
+    town: str,
+    postcode: str,
+    area: Area,
+    accessibility: str = "",
+    directions: str = "",
+    step_free: bool = False,
+) -> Venue:
+    """Add a community venue placed on the map by its postcode, or failing that its town."""
+    postcode = " ".join(postcode.upper().split())
+    found = locate(postcode) if postcode else None
+    if found is None and town.strip():
+        found = locate(town)
+    if found is None:
+        raise VenueNotPlaced("We couldn't place that address on the map: check the postcode")
+    venue = Venue(
+        slug=_unique_venue_slug(f"{name} {town}"),
+        name=name.strip(),
+        setting=COMMUNITY,
+        area=area,
+        address=address.strip(),
+        town=town.strip(),
+        postcode=postcode,
+        latitude=found.point.latitude,
+        longitude=found.point.longitude,
+        step_free=step_free,
+        accessibility=accessibility.strip(),
+        directions=directions.strip(),
+    )
+    db.session.add(venue)
+    db.session.flush()
+    return venue
+
+
+def _unique_venue_slug(text: str) -> str:
+    """A slug no other venue has: the name and town, numbered if taken."""
+    # Meetings build on venues, not the reverse: borrow their slug rule without a module-level import.
+    from recovery_network.meetings.services import slugify
+
+    base = slugify(text)
+    candidate, n = base, 2
+    while db.session.scalar(select(Venue.id).where(Venue.slug == candidate)) is not None:
+        candidate, n = f"{base}-{n}", n + 1
+    return candidate
