@@ -78,6 +78,7 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Every blueprint, listed in one place."""
     from recovery_network.accounts.views import bp as accounts_bp
+    from recovery_network.api.v1 import bp as api_v1_bp
     from recovery_network.api.views import bp as api_bp
     from recovery_network.coordination.views import bp as coordination_bp
     from recovery_network.directory.views import bp as directory_bp
@@ -85,7 +86,11 @@ def register_blueprints(app: Flask) -> None:
     from recovery_network.establishments.views import bp as establishments_bp
     from recovery_network.health import bp as health_bp
     from recovery_network.mentors.views import bp as mentors_bp
+    from recovery_network.meetings.views import bp as organise_bp
+    from recovery_network.pathways.pack_views import bp as liberation_bp
+    from recovery_network.pathways.views import bp as pathways_bp
+    from recovery_network.rota.views import bp as rota_bp
 
-    for bp in (directory_bp, feeds_bp, api_bp, health_bp, accounts_bp, mentors_bp, coordination_bp,
-               establishments_bp):
+    for bp in (directory_bp, feeds_bp, api_bp, api_v1_bp, health_bp, accounts_bp, mentors_bp, coordination_bp,
+               establishments_bp, rota_bp, organise_bp, pathways_bp, liberation_bp):
         app.register_blueprint(bp)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
@@ -14,6 +14,12 @@ from recovery_network.types import utcnow
 def init_app(app: Flask) -> None:
     """Register the commands with `flask`."""
     app.cli.add_command(seed_demo)
+    app.cli.add_command(send_reminders)
+    app.cli.add_command(expire_clearances)
+    app.cli.add_command(purge_pathways)
+    from recovery_network.api import cli as api_cli  # the import command lives with the feed it reads
+
+    api_cli.init_app(app)
 
 
 @click.command("seed-demo")
@@ -30,3 +36,41 @@ def seed_demo(if_empty: bool) -> None:
     added = demo.seed(utcnow())
     db.session.commit()
     click.echo("Demo network: " + ", ".join(f"{n} {what} added" for what, n in added.items()))
+
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders() -> None:
+    """Queue 48-hour rota reminders and daily gap alerts, then send the outbox (run hourly from cron)."""
+    from recovery_network.rota import reminders
+
+    now = utcnow()
+    # Links in emails need the public address; cron has no request to take it from.
+    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+        queued = reminders.queue_rota_reminders(now) + reminders.queue_gap_alerts(now)
+        db.session.commit()
+        sent = reminders.send_pending()
+        db.session.commit()
+    click.echo(f"Queued {queued}, sent {sent}.")
+
+
+@click.command("expire-clearances")
+@with_appcontext
+def expire_clearances() -> None:
+    """Mark clearances past their date as expired and release the rota places they covered (run daily)."""
+    from recovery_network.mentors.services import expire_lapsed
+
+    lapsed = expire_lapsed(utcnow().date())
+    db.session.commit()
+    click.echo(f"{len(lapsed)} clearances expired.")
+
+
+@click.command("purge-pathways")
+@with_appcontext
+def purge_pathways() -> None:
+    """Close pathways whose six weeks are over and erase closed ones past retention (run daily)."""
+    from recovery_network.pathways.services import close_and_purge
+
+    closed, erased = close_and_purge(utcnow().date(), current_app.config["PATHWAY_RETENTION_DAYS"])
+    db.session.commit()
+    click.echo(f"{closed} pathways closed, {erased} erased.")

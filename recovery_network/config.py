@@ -48,8 +48,14 @@ class Config:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     PASSWORD_RESET_MAX_AGE = 3600
+    # The public address, for links in emails sent from cron jobs (no request to take it from).
+    SITE_URL = "http://127.0.0.1:5000"
     # A session lasts 30 idle minutes (rolling) and never more than 12 hours from login.
     SESSION_ABSOLUTE_HOURS = 12
+    # Closed pathways are erased this many days after closing (ICO storage limitation; set by the charity).
+    PATHWAY_RETENTION_DAYS = 90
+    # How a person with no phone reaches their mentor: printed in the liberation pack.
+    NETWORK_PHONE = "0300 000 0000"
     # Feeds are polled by calendar apps; this is the hint we give them (RFC 7986 minimum interval).
     FEED_REFRESH_HOURS = 6
 

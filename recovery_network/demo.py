@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from recovery_network.demo_people import seed_people
+from recovery_network.demo_people import seed_people, seed_rota_and_pathway
 from recovery_network.extensions import db
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import next_occurrences
@@ -90,6 +90,11 @@ def meetings(today: date) -> list[tuple[str, MeetingDetails]]:
     ]
 
 
+HELPERS = {
+    "smart": (1, 2), "family": (1, 0), "cafe": (0, 2), "programme": (1, 1),
+}
+
+
 def seed(now: datetime) -> dict[str, int]:
     """Create whatever part of the demo network is missing; returns how many of each were added."""
     added = {"areas": 0, "venues": 0, "meetings": 0, "people": 0}
@@ -113,10 +118,15 @@ def seed(now: datetime) -> dict[str, int]:
         if db.session.scalar(select(Meeting.id).where(Meeting.slug == slug)) is not None:
             continue
         details.slug = slug
+        details.facilitators_needed, details.mentors_needed = HELPERS[details.kind]
+        if details.online_url:
+            details.mentors_needed = 0
         meeting = create_meeting(details)
         added["meetings"] += 1
         _demo_changes(meeting, now)
     added["people"] = seed_people(now.date())
+    if added["people"]:
+        seed_rota_and_pathway(now)
     return added
 
 

@@ -104,3 +104,36 @@ def _clear(person, venue, valid_from, expires_on, by, status="approved") -> None
     if status == "expired":
         clearance.changes.append(ClearanceChange(from_status="approved", to_status="expired", by_id=by.id))
     db.session.add(clearance)
+
+
+def seed_rota_and_pathway(now) -> None:
+    """A few rota places and one pathway (first name only) so every screen has something to show."""
+    from recovery_network.meetings.models import Meeting
+    from recovery_network.meetings.recurrence import next_occurrences
+    from recovery_network.pathways.services import PathwayDetails, open_pathway
+    from recovery_network.rota.services import RotaError, sign_up
+    from recovery_network.venues.geo import Point
+
+    people = {p.email.split("@")[0]: p for p in db.session.scalars(select(Person))}
+    meetings = {m.slug: m for m in db.session.scalars(select(Meeting))}
+    for who, slug, role in (("facilitator", "perth-smart-tuesday", "facilitator"), ("mentor", "perth-smart-tuesday", "peer_mentor"),
+                            ("mentor", "hmp-perth-smart", "peer_mentor"), ("facilitator", "hmp-perth-smart", "facilitator")):
+        person, meeting = people.get(who), meetings.get(slug)
+        if person is None or meeting is None:
+            continue
+        upcoming = [o for o in next_occurrences(meeting.schedule, meeting.change_map(), now, 3) if not o.cancelled]
+        try:
+            sign_up(person, meeting, upcoming[0].original_start.date(), role, by=person, now=now)
+        except RotaError:
+            pass  # e.g. a demo credential has lapsed since: the demo shows that gap instead
+    if people.get("facilitator") is not None:
+        for slug in ("perth-smart-tuesday", "perth-smart-saturday", "perth-family-friends"):
+            if slug in meetings:
+                meetings[slug].organiser_id = people["facilitator"].id
+    prison = db.session.scalar(select(Venue).where(Venue.slug == "hmp-perth"))
+    release = now.date() + timedelta(days=(1 - now.date().weekday()) % 7 + 21)
+    if prison is not None and people.get("mentor") is not None and people.get("coordinator") is not None:
+        open_pathway(PathwayDetails(first_name="Dee", establishment=prison, release_date=release, destination="Dundee",
+                                    destination_point=Point(56.462, -2.9707), mentor=people["mentor"],
+                                    backup_mentor=people.get("facilitator"), consent_scope="plan,calendar"),
+                     people["coordinator"], now.date())

@@ -25,6 +25,14 @@ def long_date(value: datetime) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
+def local_day(value: datetime, zone_name: str = "Europe/London") -> str:
+    """An instant shown as local day and time: Tue 24 Nov, 18:30."""
+    from zoneinfo import ZoneInfo
+
+    local = value.astimezone(ZoneInfo(zone_name))
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+
+
 def miles(value: float | None) -> str:
     """A distance people can use: '0.4 miles', '12 miles'."""
     if value is None:
@@ -41,7 +49,7 @@ def now_local(like: datetime) -> datetime:
 
 def init_app(app: Flask) -> None:
     """Make the formats, the kinds of meeting and the clock available to every template."""
-    for f in (clock, day_date, long_date, miles):
+    for f in (clock, day_date, long_date, local_day, miles):
         app.add_template_filter(f)
 
     @app.context_processor

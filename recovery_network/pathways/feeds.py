@@ -1,0 +1,98 @@
+"""The person's own calendar of their plan: secret links (hashed, revocable, several allowed), neutral titles."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+
+from recovery_network.extensions import db
+from recovery_network.feeds.ical import FeedEvent, FeedInfo, build_calendar, stable_uid
+from recovery_network.meetings.models import Meeting
+from recovery_network.meetings.recurrence import zone
+from recovery_network.pathways.models import Pathway, PathwayFeedToken, PathwayItem
+from recovery_network.types import utcnow
+
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+PURPOSES = {"housing": "Housing", "benefits": "Benefits", "gp": "GP", "treatment": "Treatment"}
+
+
+def token_hash(token: str) -> str:
+    """Only the hash is stored; a database copy can't be turned back into a working link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(pathway: Pathway) -> str:
+    """A new link (256 random bits) for a phone or a printed pack; returned once and never stored."""
+    if pathway.status != "open":
+        raise ValueError("closed pathways have no calendar")
+    token = secrets.token_urlsafe(32)
+    pathway.feed_tokens.append(PathwayFeedToken(token_hash=token_hash(token)))
+    db.session.flush()
+    return token
+
+
+def revoke_all(pathway: Pathway) -> None:
+    """Every link of this pathway stops working at once (reset, withdrawal of consent, closure)."""
+    for token in pathway.feed_tokens:
+        if token.revoked_at is None:
+            token.revoked_at = utcnow()
+
+
+def live_links(pathway: Pathway) -> int:
+    """How many links are working."""
+    return sum(1 for t in pathway.feed_tokens if t.revoked_at is None)
+
+
+def pathway_for_token(token: str) -> Pathway | None:
+    """The open pathway a live link belongs to, else None (which the view turns into a plain 404)."""
+    if not token or len(token) > 100:
+        return None
+    digest = token_hash(token)
+    row = db.session.scalar(select(PathwayFeedToken).where(PathwayFeedToken.token_hash == digest))
+    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    pathway = db.session.get(Pathway, row.pathway_id)
+    return pathway if pathway is not None and pathway.status == "open" else None
+
+
+def title_and_place(item: PathwayItem, pathway: Pathway, meeting: Meeting | None) -> tuple[str, str | None]:
+    """What a lock screen may show: neutral words unless the person chose plain ones; never a prison's name."""
+    day = DAYS[item.starts_at.weekday()] if item.starts_at else ""
+    if item.kind == "gate_meet":
+        name = pathway.mentor.first_name if pathway.mentor else "mentor"
+        return (f"Meet {name}" if pathway.plain_titles else f"Meet {name[:1]}."), None
+    if item.kind in ("custody_session", "mentor_visit"):
+        return ("Session" if not pathway.plain_titles else "Session inside"), None
+    if item.kind == "appointment":
+        label = PURPOSES.get(item.purpose, "")
+        return (f"{label} appointment" if pathway.plain_titles and label else "Appointment"), None
+    venue = meeting.venue if meeting is not None else None
+    if pathway.plain_titles and meeting is not None:
+        return meeting.title, venue.one_line_address if venue else meeting.online_url
+    return f"{day} group", venue.street_address if venue else None
+
+
+def plan_calendar(pathway: Pathway) -> bytes:
+    """The plan as one-off events in Europe/London local time."""
+    meetings = {m.id: m for m in db.session.scalars(
+        select(Meeting).where(Meeting.id.in_([i.meeting_id for i in pathway.items if i.meeting_id])))}
+    events = []
+    for item in pathway.items:
+        if item.status == "cancelled":
+            continue
+        meeting = meetings.get(item.meeting_id)
+        summary, location = title_and_place(item, pathway, meeting)
+        uid = (stable_uid("occurrence", f"{item.meeting_id}/{item.occurrence_date.isoformat()}")
+               if item.meeting_id and item.occurrence_date else stable_uid("pathway-item", item.id))
+        events.append(FeedEvent(
+            uid=uid, summary=summary, description=None, location=location, geo=None, url=None,
+            start=item.starts_at.astimezone(zone("Europe/London")), end=item.ends_at.astimezone(zone("Europe/London")),
+            rrule=None, exdates=(), overrides=(), sequence=item.sequence,
+            created=pathway.created_at.replace(microsecond=0),
+            last_modified=max(item.updated_at, pathway.updated_at).replace(microsecond=0),
+        ))
+    info = FeedInfo(name="My plan", description=None, uid=stable_uid("plan-feed", pathway.public_id), url=None)
+    return build_calendar(info, events)

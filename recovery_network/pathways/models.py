@@ -1,0 +1,140 @@
+"""Release pathways: a deliberately thin record of a plan for the weeks either side of release.
+
+Stored: a reference, a first name or initials, the releasing establishment, the release date, the
+destination area (a town or postcode district, never an address), the mentor, and consent. Never a
+surname, prison number, date of birth, offence, sentence, health detail or free-text case notes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from recovery_network.extensions import db
+from recovery_network.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from recovery_network.accounts.models import Person
+    from recovery_network.venues.models import Venue
+
+ITEM_KINDS = ("custody_session", "mentor_visit", "gate_meet", "community_meeting", "appointment")
+CONTACT_OUTCOMES = ("met", "not_met", "cancelled")
+
+
+class Pathway(db.Model):
+    """One person's plan through the gate, visible only to their mentor, co-ordinators and admins."""
+
+    __tablename__ = "pathways"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'closed', 'withdrawn')", name="status"),
+        CheckConstraint("length(first_name) <= 40", name="first_name_short"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    first_name: Mapped[str] = mapped_column(String(40))
+    establishment_id: Mapped[int] = mapped_column(ForeignKey("venues.id"))
+    release_date: Mapped[date] = mapped_column(Date, index=True)
+    destination: Mapped[str] = mapped_column(String(60))
+    destination_latitude: Mapped[float] = mapped_column(Float)
+    destination_longitude: Mapped[float] = mapped_column(Float)
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
+    backup_mentor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # Consent: what was agreed (short codes), when, by whom it was recorded; withdrawable.
+    consent_scope: Mapped[str] = mapped_column(String(80))
+    consent_version: Mapped[str] = mapped_column(String(16))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    consent_recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # Calendar titles stay neutral unless the person chose plain ones at consent.
+    plain_titles: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    purge_after: Mapped[date | None] = mapped_column(Date, index=True)
+    gate_time: Mapped[str] = mapped_column(String(5), default="09:00")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    establishment: Mapped[Venue] = relationship()
+    mentor: Mapped[Person | None] = relationship(foreign_keys=[mentor_id])
+    backup_mentor: Mapped[Person | None] = relationship(foreign_keys=[backup_mentor_id])
+    items: Mapped[list[PathwayItem]] = relationship(
+        back_populates="pathway", cascade="all, delete-orphan", order_by="PathwayItem.starts_at"
+    )
+    contacts: Mapped[list[ContactRecord]] = relationship(
+        back_populates="pathway", cascade="all, delete-orphan", order_by="ContactRecord.on"
+    )
+    feed_tokens: Mapped[list[PathwayFeedToken]] = relationship(cascade="all, delete-orphan")
+
+
+class PathwayItem(db.Model):
+    """One thing in the plan: a session inside, the gate meeting, a community meeting, an appointment."""
+
+    __tablename__ = "pathway_items"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('custody_session', 'mentor_visit', 'gate_meet', 'community_meeting', 'appointment')",
+            name="kind",
+        ),
+        CheckConstraint("status IN ('planned', 'done', 'missed', 'cancelled')", name="status"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        UniqueConstraint("pathway_id", "meeting_id", "occurrence_date", name="uq_pathway_items_occurrence"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    occurrence_date: Mapped[date | None] = mapped_column(Date)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # What the appointment is for, as a code (housing, gp, benefits, treatment); never an agency name.
+    purpose: Mapped[str] = mapped_column(String(16), default="")
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    pathway: Mapped[Pathway] = relationship(back_populates="items")
+
+
+class ContactRecord(db.Model):
+    """The mentor's note that a contact happened, or didn't: an outcome code, no narrative."""
+
+    __tablename__ = "contact_records"
+    __table_args__ = (CheckConstraint("outcome IN ('met', 'not_met', 'cancelled')", name="outcome"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id", ondelete="CASCADE"), index=True)
+    on: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(16))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    pathway: Mapped[Pathway] = relationship(back_populates="contacts")
+
+
+class PathwayFeedToken(db.Model):
+    """A secret calendar link for the person's plan: only its SHA-256 is kept."""
+
+    __tablename__ = "pathway_feed_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PathwayTally(db.Model):
+    """Anonymous counts for funders, by month; all that survives erasure."""
+
+    __tablename__ = "pathway_tallies"
+    __table_args__ = (UniqueConstraint("month", "measure", name="uq_pathway_tallies_month_measure"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    measure: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,233 @@
+"""Pathway screens for mentors and co-ordinators, and the person's private calendar link."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from recovery_network.accounts.models import COORDINATOR, Person
+from recovery_network.audit.services import record
+from recovery_network.errors import DomainError
+from recovery_network.extensions import db, limiter
+from recovery_network.meetings.models import Meeting
+from recovery_network.pathways import feeds, plan, services
+from recovery_network.pathways.forms import ContactForm, ItemForm, PathwayForm, ReleaseDateForm
+from recovery_network.pathways.models import Pathway, PathwayItem
+from recovery_network.types import utcnow
+from recovery_network.venues.models import CUSTODY, Venue
+from recovery_network.venues.services import locate
+
+bp = Blueprint("pathways", __name__, url_prefix="/pathways")
+
+
+def may_see_all() -> bool:
+    """Co-ordinators and admins see every pathway."""
+    return current_user.is_approved and current_user.has_role(COORDINATOR)
+
+
+def visible() -> object:
+    """The SQL condition for pathways this person may see: their own as mentor or backup, or all for co-ordinators."""
+    if may_see_all():
+        return Pathway.id.is_not(None)
+    return or_(Pathway.mentor_id == current_user.id, Pathway.backup_mentor_id == current_user.id)
+
+
+def pathway_or_404(public_id: str) -> Pathway:
+    """A pathway this person may see, audited; 404 for anything else (it doesn't confirm existence)."""
+    if not current_user.is_approved:
+        abort(404)
+    pathway = db.session.scalar(select(Pathway).where(Pathway.public_id == public_id, visible()))
+    if pathway is None:
+        abort(404)
+    record("pathway.view", current_user, pathway)
+    return pathway
+
+
+@bp.before_request
+def volunteers_and_staff() -> None:
+    """Everything here needs a login, except the person's calendar link."""
+    if request.endpoint != "pathways.feed" and not current_user.is_authenticated:
+        from recovery_network.extensions import login_manager
+
+        abort(login_manager.unauthorized())
+
+
+@bp.get("/")
+def index():
+    """The pathways I may see, with their warnings and welfare flags."""
+    if not current_user.is_approved:
+        abort(404)
+    today = utcnow().date()
+    pathways = db.session.scalars(select(Pathway).where(visible()).order_by(Pathway.release_date)).all()
+    rows = [(p, services.flags(p, today)) for p in pathways]
+    rows.sort(key=lambda r: (not r[1], r[0].release_date))
+    return render_template("pathways/index.html", rows=rows, today=today)
+
+
+def mentor_choices() -> list[tuple[int, str]]:
+    """Approved peer mentors and facilitators (eligibility for the prison is checked on save)."""
+    people = db.session.scalars(select(Person).where(Person.status == "active").order_by(Person.first_name)).all()
+    return [(p.id, p.display_name) for p in people if p.has_role("peer_mentor", "facilitator")]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """Open a pathway with consent; the plan is proposed from the release date."""
+    if not (current_user.is_approved and current_user.has_role(COORDINATOR, "peer_mentor", "facilitator")):
+        abort(404)
+    form = PathwayForm()
+    form.establishment_id.choices = [(v.id, v.name) for v in db.session.scalars(
+        select(Venue).where(Venue.setting == CUSTODY).order_by(Venue.name))]
+    form.mentor_id.choices = mentor_choices()
+    form.backup_mentor_id.choices = [(0, "None")] + mentor_choices()
+    if form.validate_on_submit():
+        located = locate(form.destination.data)
+        if located is None:
+            form.destination.errors.append("We couldn't find that town or postcode district. Try the nearest town.")
+        else:
+            try:
+                pathway = services.open_pathway(_details(form, located), current_user, utcnow().date())
+            except DomainError as error:
+                db.session.rollback()
+                form.mentor_id.errors.append(str(error))
+            else:
+                db.session.commit()
+                return redirect(url_for("pathways.detail", public_id=pathway.public_id))
+    return render_template("pathways/form.html", form=form)
+
+
+def _details(form: PathwayForm, located) -> services.PathwayDetails:
+    """The form's fields as pathway details."""
+    backup = db.session.get(Person, form.backup_mentor_id.data) if form.backup_mentor_id.data else None
+    scope = ",".join(s for s, on in (("plan", form.consent_plan.data), ("calendar", form.consent_calendar.data)) if on)
+    return services.PathwayDetails(
+        first_name=form.first_name.data, establishment=db.get_or_404(Venue, form.establishment_id.data),
+        release_date=form.release_date.data, destination=form.destination.data.strip(),
+        destination_point=located.point, mentor=db.get_or_404(Person, form.mentor_id.data), backup_mentor=backup,
+        consent_scope=scope, plain_titles=bool(form.plain_titles.data),
+    )
+
+
+@bp.get("/<public_id>")
+def detail(public_id: str, **forms):
+    """The plan week by week, suggestions, contacts, flags, and the calendar link."""
+    pathway = pathway_or_404(public_id)
+    db.session.commit()  # keep the audit row of this view
+    return render_pathway(pathway, **forms)
+
+
+def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | None = None, **forms):
+    """The pathway page with its forms."""
+    today = utcnow().date()
+    meetings = {m.id: m for m in db.session.scalars(
+        select(Meeting).where(Meeting.id.in_([i.meeting_id for i in pathway.items if i.meeting_id])))}
+    return render_template(
+        "pathways/detail.html", pathway=pathway, meetings=meetings, today=today,
+        warnings=plan.release_warnings(pathway.release_date), flags=services.flags(pathway, today),
+        suggestions=services.suggestions(pathway) if pathway.status == "open" else [],
+        suggestion_meetings={m.id: m for m in services.nearby_meetings(
+            services.Point(pathway.destination_latitude, pathway.destination_longitude))},
+        contact_form=forms.get("contact_form") or ContactForm(formdata=None, on=min(today, plan.window(pathway.release_date)[1])),
+        release_form=forms.get("release_form") or ReleaseDateForm(formdata=None, release_date=pathway.release_date),
+        live_links=feeds.live_links(pathway), new_link=new_link, error=error,
+    )
+
+
+def _apply(pathway: Pathway, change, message: str):
+    """Run a change, commit and go back; a refused change is shown on the page with nothing saved."""
+    try:
+        change()
+    except DomainError as error:
+        db.session.rollback()
+        return render_pathway(db.session.get(Pathway, pathway.id), error=str(error))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("pathways.detail", public_id=pathway.public_id))
+
+
+@bp.post("/<public_id>/items")
+def add_item(public_id: str):
+    """Add a meeting occurrence the person chose."""
+    pathway = pathway_or_404(public_id)
+    form = ItemForm()
+    if not form.validate():
+        abort(400)
+    meeting = db.get_or_404(Meeting, form.meeting_id.data)
+    return _apply(pathway, lambda: services.add_meeting(pathway, meeting, form.occurrence_date.data, current_user),
+                  "Added to the plan.")
+
+
+@bp.post("/<public_id>/items/<int:item_id>/remove")
+def remove_item(public_id: str, item_id: int):
+    """Take an item out of the plan."""
+    pathway = pathway_or_404(public_id)
+    item = db.get_or_404(PathwayItem, item_id)
+    return _apply(pathway, lambda: services.remove_item(pathway, item, current_user), "Removed from the plan.")
+
+
+@bp.post("/<public_id>/release-date")
+def release_date(public_id: str):
+    """Re-base the plan on a new release date."""
+    pathway = pathway_or_404(public_id)
+    form = ReleaseDateForm()
+    if not form.validate():
+        return render_pathway(pathway, release_form=form)
+    return _apply(pathway, lambda: services.change_release_date(pathway, form.release_date.data, current_user,
+                                                                utcnow().date()), "The plan has been re-based.")
+
+
+@bp.post("/<public_id>/contacts")
+def contact(public_id: str):
+    """Record a contact (met, not met, cancelled)."""
+    pathway = pathway_or_404(public_id)
+    form = ContactForm()
+    if not form.validate():
+        return render_pathway(pathway, contact_form=form)
+    return _apply(pathway, lambda: services.record_contact(pathway, form.on.data, form.outcome.data, current_user,
+                                                           utcnow().date()), "Contact recorded.")
+
+
+@bp.post("/<public_id>/feed")
+def issue_link(public_id: str):
+    """A new calendar link for the person's phone (shown once); reset=1 turns the old ones off first."""
+    pathway = pathway_or_404(public_id)
+    if "calendar" not in pathway.consent_scope.split(","):
+        return render_pathway(pathway, error="The person didn't ask for a calendar.")
+    if request.form.get("reset"):
+        feeds.revoke_all(pathway)
+    token = feeds.issue_token(pathway)
+    record("pathway.feed_link", current_user, pathway, detail="reset" if request.form.get("reset") else "new")
+    db.session.commit()
+    return render_pathway(pathway, new_link=url_for("pathways.feed", token=token, _external=True))
+
+
+@bp.post("/<public_id>/erase")
+def erase(public_id: str):
+    """Erase now (on request, or when consent is withdrawn): only an anonymous count remains."""
+    pathway = pathway_or_404(public_id)
+    services.erase(pathway, current_user, utcnow().date())
+    db.session.commit()
+    flash("The pathway has been erased.", "success")
+    return redirect(url_for("pathways.index"), 303)
+
+
+@bp.get("/feed/<token>.ics")
+@limiter.limit("60 per minute")
+def feed(token: str):
+    """The person's plan for a secret link; a revoked, reset or closed one is a plain 404."""
+    pathway = feeds.pathway_for_token(token)
+    if pathway is None:
+        abort(404)
+    response = Response(feeds.plan_calendar(pathway), mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8; method=PUBLISH"
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def retention_days() -> int:
+    """How long a closed pathway is kept before erasure."""
+    return int(current_app.config.get("PATHWAY_RETENTION_DAYS", 90))
