@@ -91,16 +91,27 @@ def _byweekday(schedule: Schedule) -> rr_weekday:
     return day
 
 
-def rule(schedule: Schedule, *, limit_count: bool = True) -> rrule:
-    """The series as a dateutil rule over naive local wall-clock times."""
+def rule(schedule: Schedule, *, limit_count: bool = True, not_before: datetime | None = None) -> rrule:
+    """The series as a dateutil rule over naive local wall-clock times.
+
+    not_before (naive local) lets an open-ended series start its rule near the window asked
+    about, so expanding it costs the window, not the series' age; a counted series keeps its
+    real start, since COUNT counts from there.
+    """
     start = datetime.combine(schedule.starts_on, schedule.start_time)
+    skip = not_before is not None and not (limit_count and schedule.count) and not_before > start
     if schedule.frequency == "monthly":
         freq, interval = MONTHLY, 1
+        if skip:
+            start = max(start, datetime.combine(not_before.date().replace(day=1), schedule.start_time))
     else:
         freq, interval = WEEKLY, (2 if schedule.frequency == "fortnightly" else 1)
         # Anchor fortnights on the first real meeting, not on whatever day starts_on is.
         offset = (schedule.weekday - start.weekday()) % 7
         start = start + timedelta(days=offset)
+        if skip and not_before > start:
+            period = timedelta(weeks=interval)
+            start = start + ((not_before - start) // period) * period
     until = None
     if schedule.ends_on is not None:
         until = datetime.combine(schedule.ends_on, time(23, 59, 59))
@@ -111,7 +122,7 @@ def rule(schedule: Schedule, *, limit_count: bool = True) -> rrule:
         byweekday=_byweekday(schedule),
         until=until,
         count=schedule.count if limit_count else None,
-        cache=True,
+        cache=False,  # each rule is expanded once; caching its results only costs
     )
 
 
@@ -121,7 +132,7 @@ def slots(schedule: Schedule, start: datetime, end: datetime) -> list[datetime]:
     # Compare in local wall-clock terms: the rule is naive local.
     lo = start.astimezone(zone(tz)).replace(tzinfo=None) - timedelta(days=1)
     hi = end.astimezone(zone(tz)).replace(tzinfo=None) + timedelta(days=1)
-    found = (localise(n, tz) for n in rule(schedule).between(lo, hi, inc=True))
+    found = (localise(n, tz) for n in rule(schedule, not_before=lo).between(lo, hi, inc=True))
     return [s for s in found if start <= s < end]
 
 
@@ -145,7 +156,9 @@ def occurrences(
     tz = schedule.timezone
     duration = schedule.duration
     result: list[Occurrence] = []
-    for slot in slots(schedule, start - MOVE_REACH, end + MOVE_REACH):
+    # Only a moved slot can land in the window from outside it.
+    reach = MOVE_REACH if any(not c.cancelled for c in changes.values()) else timedelta(0)
+    for slot in slots(schedule, start - reach, end + reach):
         change = changes.get(slot.date())
         if change is None:
             occ = Occurrence(slot, slot, slot + duration)

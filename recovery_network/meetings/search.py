@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from math import ceil
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, Meeting
@@ -35,6 +35,10 @@ TIMES_OF_DAY: dict[str, tuple[time, time]] = {
 DEG_PER_MILE = 1 / 69.05
 # The SQL estimate may be a hair short at the edge; keep a little extra and let the exact check decide.
 EDGE_SLACK = 1.01
+# Count no further than this: past it the page says "1,000+" and counting costs more than it tells.
+COUNT_CAP = 1000
+# Nearest-first needs only the first page: try a small circle, widen only if it holds too few.
+RINGS = (0.125, 0.25, 0.5, 1.0)
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,13 @@ class Page:
 
     @property
     def pages(self) -> int:
-        """How many pages there are (at least one, even when empty)."""
-        return max(1, ceil(self.total / self.per_page))
+        """How many pages there are (at least one, even when empty); counting stops at COUNT_CAP."""
+        return max(1, ceil(min(self.total, COUNT_CAP) / self.per_page))
+
+    @property
+    def more_than_cap(self) -> bool:
+        """True when there are more matches than we counted: the page says '1,000+'."""
+        return self.total > COUNT_CAP
 
 
 def _filters(criteria: Criteria, viewer: object | None, today: date) -> list[ColumnElement[bool]]:
@@ -108,12 +117,36 @@ def _near(query: Select, centre: Point, radius_miles: float) -> tuple[Select, Co
     dlon = (Venue.longitude - centre.longitude) * k
     estimate = dlat * dlat + dlon * dlon
     limit = (radius_miles * DEG_PER_MILE * EDGE_SLACK) ** 2
-    query = query.where(
+    # Venues first, as a subquery: the planner then walks the lat/lon index and looks meetings up
+    # by venue_id, instead of scanning every public meeting (SQLite picks that without ANALYZE).
+    in_circle = select(Venue.id).where(
         Venue.latitude.between(min_lat, max_lat),
         Venue.longitude.between(min_lon, max_lon),
         estimate <= limit,
     )
-    return query, estimate
+    return query.where(Meeting.venue_id.in_(in_circle)), estimate
+
+
+
+def _nearest(base: Select, centre: Point, radius_miles: float, offset: int, limit: int, total: int) -> list[Meeting]:
+    """The page of meetings nearest the centre, from the smallest circle likely to fill it.
+
+    With `total` meetings in the whole circle, a circle of fraction f of the radius holds about
+    total·f² of them; start from the smallest ring expected to hold twice the page, widen if not.
+    """
+    wanted = 2 * (offset + limit)
+    rings = [f for f in RINGS if total * f * f >= wanted] or [1.0]
+    for fraction in rings:
+        query, estimate = _near(base, centre, radius_miles * fraction)
+        rows = db.session.scalars(
+            query.join(Venue, Meeting.venue_id == Venue.id)
+            .options(contains_eager(Meeting.venue), selectinload(Meeting.changes))
+            .order_by(estimate, Meeting.id).limit(limit).offset(offset)
+        ).all()
+        # Everything outside this circle is further than everything inside it, so a full page is final.
+        if len(rows) == limit or fraction == 1.0:
+            return rows
+    return []
 
 
 def search(
@@ -121,21 +154,22 @@ def search(
 ) -> Page:
     """One page of meetings matching the criteria, nearest first, each with its next `upcoming` dates."""
     today = now.date()
-    query = select(Meeting).where(*_filters(criteria, viewer, today))
-    if criteria.near is not None and criteria.mode != "online":
-        query = query.join(Venue, Meeting.venue_id == Venue.id)
-        query, estimate = _near(query, criteria.near, criteria.radius_miles)
-        ordered = query.order_by(estimate, Meeting.id)
-    else:
-        ordered = query.order_by(Meeting.weekday, Meeting.start_time, Meeting.title, Meeting.id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    base = select(Meeting).where(*_filters(criteria, viewer, today))
     page = max(1, criteria.page)
-    rows = db.session.scalars(
-        ordered.options(selectinload(Meeting.venue), selectinload(Meeting.changes))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    results = [_result(m, criteria, now, upcoming) for m in rows]
+    near = criteria.near is not None and criteria.mode != "online"
+    query = _near(base, criteria.near, criteria.radius_miles)[0] if near else base
+    capped = query.with_only_columns(Meeting.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(select(func.count()).select_from(capped)) or 0
+    if near:
+        rows = _nearest(base, criteria.near, criteria.radius_miles, (page - 1) * per_page, per_page, total)
+    else:
+        rows = db.session.scalars(
+            query.options(selectinload(Meeting.venue), selectinload(Meeting.changes))
+            .order_by(Meeting.weekday, Meeting.start_time, Meeting.title, Meeting.id)
+            .limit(per_page).offset((page - 1) * per_page)
+        ).all()
+    distances: dict[int, float | None] = {}  # per venue: several meetings share one
+    results = [_result(m, criteria, now, upcoming, distances) for m in rows]
     if criteria.near is not None and criteria.mode != "online":
         # The exact distance decides the edge and the order within the page.
         results = [r for r in results if r.distance_miles is not None and r.distance_miles <= criteria.radius_miles]
@@ -143,10 +177,12 @@ def search(
     return Page(results=results, total=total, page=page, per_page=per_page)
 
 
-def _result(meeting: Meeting, criteria: Criteria, now: datetime, upcoming: int) -> Result:
+def _result(meeting: Meeting, criteria: Criteria, now: datetime, upcoming: int, distances: dict) -> Result:
     """A result with its distance and next few dates."""
     distance = None
     if criteria.near is not None and meeting.venue is not None and meeting.venue.point is not None:
-        distance = distance_miles(criteria.near, meeting.venue.point)
+        if meeting.venue.id not in distances:
+            distances[meeting.venue.id] = distance_miles(criteria.near, meeting.venue.point)
+        distance = distances[meeting.venue.id]
     dates = next_occurrences(meeting.schedule, meeting.change_map(), now, count=upcoming) if upcoming else []
     return Result(meeting=meeting, distance_miles=distance, upcoming=dates)

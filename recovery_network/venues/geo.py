@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import NamedTuple, TypeVar
 
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
 
 T = TypeVar("T")
 
@@ -32,7 +32,8 @@ class Point(NamedTuple):
 
 def distance_km(a: Point, b: Point) -> float:
     """Distance people are shown: geodesic on WGS-84 (great_circle errs up to 0.5%, and we rank few rows)."""
-    return geodesic(a, b).km
+    # geographiclib is what geopy's geodesic calls; asking it directly skips geopy's Point parsing (~2x).
+    return Geodesic.WGS84.Inverse(a.latitude, a.longitude, b.latitude, b.longitude, Geodesic.DISTANCE)["s12"] / 1000
 
 
 def distance_miles(a: Point, b: Point) -> float:

@@ -193,3 +193,12 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "up"}
+
+
+def test_counting_stops_at_the_cap_and_says_so():
+    """Past 1,000 matches the page says 'More than 1,000' and pages stop there (counting more costs, tells nothing)."""
+    from recovery_network.meetings.search import COUNT_CAP, Page
+
+    page = Page(results=[], total=COUNT_CAP + 1, page=1, per_page=20)
+    assert page.more_than_cap and page.pages == COUNT_CAP // 20
+    assert not Page(results=[], total=COUNT_CAP, page=1, per_page=20).more_than_cap
