@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -20,6 +20,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         """Render a short page that says what happened and what to do next."""
+        if wants_problem_json():
+            # Keep werkzeug's headers (Allow on a 405) but not its HTML content type.
+            headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+            return problem_json(error.code or 500, error.name), error.code, headers
         if wants_plain():
             return f"{error.code} {error.name}\n", error.code, {"Content-Type": "text/plain; charset=utf-8"}
         return render_template("errors/error.html", error=error), error.code
@@ -32,7 +36,22 @@ def init_app(app: Flask) -> None:
         app.logger.exception("Unhandled error on %s", request.path)
         if app.testing and app.config.get("PROPAGATE_TEST_ERRORS", True):
             raise error
+        if wants_problem_json():
+            return problem_json(500, "Internal Server Error"), 500
         return render_template("errors/500.html"), 500
+
+
+def wants_problem_json() -> bool:
+    """The JSON API answers errors in JSON too (RFC 9457 problem details), so clients parse one format."""
+    return request.path.startswith("/api/v1/")
+
+
+def problem_json(status: int, title: str, **extra: object) -> Response:
+    """A problem details answer that names the status (and, for bad input, the fields) and nothing about the data."""
+    response = jsonify({"type": "about:blank", "title": title, "status": status, **extra})
+    response.status_code = status
+    response.mimetype = "application/problem+json"
+    return response
 
 
 def wants_plain() -> bool:

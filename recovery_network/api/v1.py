@@ -1,0 +1,134 @@
+"""The read-only JSON API, v1: search public meetings and read one, for apps that want more than Meeting Guide.
+
+The filters and rules are the /meetings page's own (SearchForm, criteria_from_form, locate, meetings.search),
+but the API always answers as the public: custody sessions are never listed or found, whoever is logged in,
+and a custody slug gets the same 404 as one that doesn't exist. Bad filters get 400 with a message per field;
+every error is JSON (errors.py answers /api/v1/ paths with problem details). Described by /api/v1/openapi.json.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from recovery_network.api.openapi import document
+from recovery_network.api.resources import detail_resource, summary_resource
+from recovery_network.directory.forms import SearchForm
+from recovery_network.directory.queries import FILTER_KEYS, criteria_from_form
+from recovery_network.errors import problem_json
+from recovery_network.extensions import db
+from recovery_network.meetings import search as meeting_search
+from recovery_network.meetings.models import Meeting, MeetingChange
+from recovery_network.meetings.recurrence import next_occurrences
+from recovery_network.meetings.visibility import visible_to
+from recovery_network.venues.services import Located, locate
+
+bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+UPCOMING = 6
+
+
+def now() -> datetime:
+    """The current instant (a function, so tests can fix the clock)."""
+    return datetime.now(timezone.utc)
+
+
+@bp.after_request
+def open_to_other_sites(response: Response) -> Response:
+    """Public, read-only data: any site's meeting finder may read it from the browser."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/meetings")
+def index():
+    """One page of public meetings matching the filters, nearest first when `near` is given."""
+    form = SearchForm(request.args)
+    form.validate()
+    errors: dict[str, list[str]] = {name: list(messages) for name, messages in form.errors.items()}
+    located = None
+    near = (form.near.data or "").strip()
+    if near and "near" not in errors:
+        located = locate(near)
+        db.session.commit()  # keep any newly cached geocoder answer
+        if located is None:
+            errors["near"] = [f"We could not find “{near}”. Try a town, or a postcode district like PH1."]
+    if errors:
+        return problem_json(400, "Bad Request", errors=errors)
+    found = meeting_search.search(
+        criteria_from_form(form, located), now=now(), per_page=current_app.config["SEARCH_PAGE_SIZE"], viewer=None
+    )
+    return jsonify({
+        "meetings": [
+            summary_resource(r.meeting, _links(r.meeting), r.distance_miles, r.next, _moved_venues(r.meeting))
+            for r in found.results
+        ],
+        "page": found.page,
+        "pages": found.pages,
+        "per_page": found.per_page,
+        # Counting stops at a cap (as on the page's "1,000+"): then total is the cap and total_is_capped is true.
+        "total": min(found.total, meeting_search.COUNT_CAP),
+        "total_is_capped": found.more_than_cap,
+        "near": _place(located),
+        "links": _page_links(found),
+    })
+
+
+@bp.get("/meetings/<slug>")
+def detail(slug: str):
+    """One public meeting with its next six dates, cancelled and moved ones marked."""
+    meeting = db.session.scalar(
+        select(Meeting)
+        .where(Meeting.slug == slug, visible_to(None))
+        .options(selectinload(Meeting.venue), selectinload(Meeting.changes).selectinload(MeetingChange.new_venue))
+    )
+    if meeting is None:
+        abort(404)  # the same answer for a custody slug as for a made-up one
+    upcoming = next_occurrences(meeting.schedule, meeting.change_map(), now(), count=UPCOMING)
+    return jsonify(detail_resource(meeting, _links(meeting), upcoming, _moved_venues(meeting)))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(document())
+
+
+def _links(meeting: Meeting) -> dict[str, str]:
+    """Where to read this meeting: the API, the public page and its calendar feed."""
+    return {
+        "self": url_for("api_v1.detail", slug=meeting.slug, _external=True),
+        "html": url_for("directory.detail", slug=meeting.slug, _external=True),
+        "ics": url_for("feeds.meeting", slug=meeting.slug, _external=True),
+    }
+
+
+def _moved_venues(meeting: Meeting) -> dict[int, Any]:
+    """Venues single dates were moved to, by id."""
+    return {c.new_venue_id: c.new_venue for c in meeting.changes if c.new_venue is not None}
+
+
+def _place(located: Located | None) -> dict[str, Any] | None:
+    """The search centre and its name, when the search was near somewhere."""
+    if located is None:
+        return None
+    return {"label": located.label, "latitude": located.point.latitude, "longitude": located.point.longitude}
+
+
+def _page_links(found: meeting_search.Page) -> dict[str, str | None]:
+    """This page and its neighbours, with the same filters (and only the known ones)."""
+
+    def page_url(page: int) -> str:
+        """The URL of one page of these results."""
+        pairs = [(key, value) for key in FILTER_KEYS for value in request.args.getlist(key) if value]
+        return url_for("api_v1.index", _external=True) + "?" + urlencode([*pairs, ("page", page)])
+
+    return {
+        "self": page_url(found.page),
+        "next": page_url(found.page + 1) if found.page < found.pages else None,
+        "prev": page_url(found.page - 1) if found.page > 1 else None,
+    }
