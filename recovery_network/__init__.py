@@ -55,7 +55,8 @@ def init_extensions(app: Flask) -> None:
     """Bind the unbound extensions to this app."""
     from recovery_network import formatting
     from recovery_network import htmx as htmx_rules
-    from recovery_network import models  # noqa: F401  (every model registered for Alembic)
+    from recovery_network import models  # every model registered for Alembic
+    from recovery_network.feeds import cache as feed_cache
     from recovery_network.accounts import permissions
     from recovery_network.extensions import csrf, db, limiter, migrate
     from recovery_network.types import render_migration_type
@@ -71,6 +72,7 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx_rules.init_app(app)
     formatting.init_app(app)
+    feed_cache.watch(models.Meeting, models.MeetingChange, models.Venue, models.Area)
     limiter.init_app(app)
     permissions.init_app(app)
 

@@ -72,6 +72,9 @@ def environment_overrides() -> dict:
         overrides["SQLALCHEMY_DATABASE_URI"] = url
     if key := os.environ.get("SECRET_KEY"):
         overrides["SECRET_KEY"] = key
+    if hosts := os.environ.get("TRUSTED_HOSTS"):
+        # Flask 3.1 refuses requests for other Host headers (they would shape links in emails and feeds).
+        overrides["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
     return overrides
 
 

@@ -2,6 +2,7 @@
 
 from recovery_network.accounts.models import Person, PersonRole, StaffPost
 from recovery_network.audit.models import AuditEvent
+from recovery_network.feeds.cache import ContentVersion
 from recovery_network.meetings.models import Meeting, MeetingChange
 from recovery_network.mentors.models import Clearance, ClearanceChange, Course, PvgMembership, TrainingRecord
 from recovery_network.pathways.models import ContactRecord, Pathway, PathwayFeedToken, PathwayItem, PathwayTally
@@ -9,7 +10,7 @@ from recovery_network.rota.models import OutboxMessage, RotaFeedToken, RotaSlot,
 from recovery_network.venues.models import Area, GeocodeResult, Venue
 
 __all__ = [
-    "Area", "AuditEvent", "ContactRecord", "Pathway", "PathwayFeedToken", "PathwayItem", "PathwayTally", "Clearance", "ClearanceChange", "Course", "GeocodeResult", "Meeting", "MeetingChange",
+    "Area", "AuditEvent", "ContentVersion", "ContactRecord", "Pathway", "PathwayFeedToken", "PathwayItem", "PathwayTally", "Clearance", "ClearanceChange", "Course", "GeocodeResult", "Meeting", "MeetingChange",
     "OutboxMessage", "Person", "PersonRole", "PvgMembership", "RotaFeedToken", "RotaSlot", "Signup", "StaffPost",
     "TrainingRecord", "Venue",
 ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 # No inline script anywhere (htmx is vendored and configured by a meta tag), nothing from other hosts.
@@ -21,8 +22,25 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+# Public data and secret-link feeds: calendar apps and meeting finders, never a logged-in page.
+SESSIONLESS = frozenset({
+    "feeds.meeting", "feeds.search", "api.meeting_guide", "health.healthz", "rota.feed", "pathways.feed",
+})
+
+
+class QuietSessionInterface(SecureCookieSessionInterface):
+    """Never send the session cookie with public data: a cookie on a feed stops it being cached (H6)."""
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        """Refresh the cookie on pages, not on feeds and JSON."""
+        if request.endpoint in SESSIONLESS or (request.blueprint or "") == "api_v1":
+            return False
+        return super().should_set_cookie(app, session)
+
+
 def init_app(app: Flask) -> None:
-    """Add the headers after every request."""
+    """Add the headers after every request, and keep sessions off public data."""
+    app.session_interface = QuietSessionInterface()
 
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -34,7 +52,9 @@ def init_app(app: Flask) -> None:
         # Private feed links carry secrets in the path; never send them on to another site.
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
-        if current_user.is_authenticated and response.mimetype == "text/html":
+        if request.endpoint in SESSIONLESS or response.mimetype != "text/html":
+            return response  # public data: don't touch the session (it would add Vary: Cookie)
+        if current_user.is_authenticated:
             # Pages behind a login must not be kept by shared or browser caches.
             response.cache_control.no_store = True
             response.cache_control.private = True

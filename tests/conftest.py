@@ -12,6 +12,7 @@ from sqlalchemy import text
 from recovery_network import create_app
 from recovery_network.accounts.models import ACTIVE, Person, PersonRole, StaffPost
 from recovery_network.extensions import db
+from recovery_network.feeds.cache import feeds as feed_cache
 from recovery_network.meetings.services import MeetingDetails, create_meeting
 from recovery_network.venues.models import COMMUNITY, CUSTODY, Area, Venue
 
@@ -48,6 +49,7 @@ def app(tmp_path):
     )
     with app.app_context():
         reset_schema()
+    feed_cache.clear()  # every test starts a new database; cached feeds belong to the last one
     yield app
     with app.app_context():
         db.session.remove()

@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, session
+from flask import Flask, abort, current_app, request, session
 from flask_login import current_user, logout_user
 from sqlalchemy import select
 
 from recovery_network.accounts.models import SUSPENDED, Person
 from recovery_network.extensions import db, login_manager
+from recovery_network.security import SESSIONLESS
 from recovery_network.types import utcnow
 
 
@@ -38,6 +39,8 @@ def load_person(alternative_id: str) -> Person | None:
 
 def enforce_absolute_timeout() -> None:
     """Even an active session ends 12 hours after login (a shared computer at a café)."""
+    if request.endpoint in SESSIONLESS:
+        return  # feeds and public JSON never read the session (reading it would add Vary: Cookie)
     started = session.get("login_at")
     if started is None or not current_user.is_authenticated:
         return

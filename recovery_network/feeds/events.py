@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
-from importlib.metadata import version
 
 from recovery_network.feeds.ical import FeedEvent, Override, stable_uid
 from recovery_network.meetings.kinds import BY_CODE
@@ -13,8 +11,6 @@ from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import first_slot_date, localise, rrule_parts
 from recovery_network.venues.models import Venue
 
-# Bumped when the shape of our feeds changes, so every cached ETag is invalidated.
-FEED_FORMAT = "1"
 
 
 def meeting_uid(meeting: Meeting) -> str:
@@ -83,16 +79,6 @@ def last_modified(meeting: Meeting) -> datetime:
         stamps.append(meeting.venue.updated_at)
     stamps += [c.new_venue.updated_at for c in meeting.changes if c.new_venue is not None]
     return max(s for s in stamps if s is not None).replace(microsecond=0)
-
-
-def version_tag(meetings: Sequence[Meeting], extra: str = "") -> str:
-    """A strong ETag from the data behind a feed: same data, same bytes, same tag — no rendering needed."""
-    digest = hashlib.sha256()
-    digest.update(f"{FEED_FORMAT}|{version('tzdata')}|{version('icalendar')}|{extra}".encode())
-    for m in meetings:
-        changes = ",".join(f"{c.id}:{c.sequence}:{c.updated_at.isoformat()}" for c in m.changes)
-        digest.update(f"|{m.id}:{m.sequence}:{last_modified(m).isoformat()}:{changes}".encode())
-    return digest.hexdigest()
 
 
 def newest(meetings: Sequence[Meeting]) -> datetime:

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
-from icalendar import Calendar, Event, vDuration, vRecur
+from icalendar import Calendar, Event, vDuration, vRecur, vText
 
 from recovery_network.feeds.vtimezone import vtimezone
 
@@ -269,8 +269,6 @@ def build_calendar(info: FeedInfo, events: Sequence[FeedEvent]) -> bytes:
     tzids = sorted({e.start.tzinfo.key for e in unique.values() if isinstance(e.start, datetime)})
     calendar = Calendar.new(
         prodid=PRODID,
-        name=info.name,
-        description=info.description,
         method="PUBLISH",
         calscale="GREGORIAN",
         refresh_interval=info.refresh,
@@ -278,6 +276,12 @@ def build_calendar(info: FeedInfo, events: Sequence[FeedEvent]) -> bytes:
         url=info.url,
     )
     calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"  # RFC 7986 requires it; 7.3 omits it (C7)
+    # Calendar.new(name=..., description=...) stores these unescaped (vUnknown); as vText they escape (C28).
+    calendar.add("NAME", vText(info.name))
+    calendar.add("X-WR-CALNAME", vText(info.name))
+    if info.description:
+        calendar.add("DESCRIPTION", vText(info.description))
+        calendar.add("X-WR-CALDESC", vText(info.description))
     calendar.add("X-PUBLISHED-TTL", vDuration(info.refresh))  # a bare timedelta prints "6:00:00" (C8)
     if len(tzids) == 1:
         calendar.add("X-WR-TIMEZONE", tzids[0])  # C11: only when it names the one zone in use

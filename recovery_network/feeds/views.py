@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
+from datetime import timedelta
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, request, url_for
 from sqlalchemy import select
@@ -11,7 +14,9 @@ from sqlalchemy.orm import selectinload
 from recovery_network.directory.forms import SearchForm
 from recovery_network.directory.queries import criteria_from_form, feed_query_string
 from recovery_network.extensions import db
-from recovery_network.feeds.events import meeting_event, newest, version_tag
+from recovery_network.feeds.cache import Entry, current_version
+from recovery_network.feeds.cache import feeds as feed_cache
+from recovery_network.feeds.events import meeting_event, newest
 from recovery_network.feeds.ical import FeedInfo, build_calendar, stable_uid
 from recovery_network.meetings import search as meeting_search
 from recovery_network.meetings.models import Meeting
@@ -25,29 +30,51 @@ FEED_LIMIT = 200
 CONTENT_TYPE = "text/calendar; charset=utf-8; method=PUBLISH"
 
 
-def calendar_response(
-    meetings: Sequence[Meeting], info: Callable[[], FeedInfo], tag_extra: str, filename: str
-) -> Response:
-    """Answer a conditional GET with 304 before building anything; otherwise build the bytes once."""
-    etag = version_tag(meetings, tag_extra)
-    response = Response(mimetype="text/calendar")
+Loaded = tuple[Sequence[Meeting], Callable[[], FeedInfo], str]
+
+
+def serve_calendar(load: Callable[[], Loaded]) -> Response:
+    """Answer from the cache while nothing changed (a 304 costs one small query); else load and render once.
+
+    The ETag is the SHA-256 of the exact bytes, so it changes exactly when what a calendar app sees does.
+    """
+    # The host is part of the key: feeds carry absolute links, and a forged Host must not reach other subscribers.
+    key = request.host_url + request.path.lstrip("/") + "?" + urlencode(sorted(request.args.items(multi=True)))
+    version = current_version()
+    entry = feed_cache.get(key, version)
+    if entry is None:
+        meetings, info, filename = load()
+        body = render(meetings, info)
+        etag, modified = hashlib.sha256(body).hexdigest(), newest(meetings)
+        before = feed_cache.peek(key)
+        if before is not None and before.etag != etag and modified <= before.last_modified:
+            # A meeting left the feed: its newest row is older, but If-Modified-Since must still see a change.
+            modified = before.last_modified + timedelta(seconds=1)
+        entry = feed_cache.put(key, Entry(version, etag, modified, filename, body))
+    response = Response(entry.body, mimetype="text/calendar")
     response.headers["Content-Type"] = CONTENT_TYPE
-    response.set_etag(etag)
-    response.last_modified = newest(meetings)
+    response.headers["Content-Disposition"] = f'inline; filename="{entry.filename}"'
+    response.set_etag(entry.etag)
+    response.last_modified = entry.last_modified
     response.cache_control.public = True
     response.cache_control.max_age = 900
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    if request.if_none_match.contains(etag):
-        response.status_code = 304
-        return response
-    events = [meeting_event(m, url_for("directory.detail", slug=m.slug, _external=True)) for m in meetings]
-    response.set_data(build_calendar(info(), events))
     return response.make_conditional(request)
+
+
+def render(meetings: Sequence[Meeting], info: Callable[[], FeedInfo]) -> bytes:
+    """The calendar bytes for these meetings."""
+    events = [meeting_event(m, url_for("directory.detail", slug=m.slug, _external=True)) for m in meetings]
+    return build_calendar(info(), events)
 
 
 @bp.get("/meetings/<slug>.ics")
 def meeting(slug: str):
     """One public meeting series as an iCalendar file."""
+    return serve_calendar(lambda: load_meeting(slug))
+
+
+def load_meeting(slug: str) -> Loaded:
+    """The one public meeting behind a per-meeting feed (404 for custody or unknown alike)."""
     found = db.session.scalar(
         select(Meeting)
         .where(Meeting.slug == slug, visible_to(None))
@@ -65,12 +92,17 @@ def meeting(slug: str):
             url=url_for("directory.detail", slug=found.slug, _external=True),
         )
 
-    return calendar_response([found], info, f"meeting:{found.id}", f"{found.slug}.ics")
+    return [found], info, f"{found.slug}.ics"
 
 
 @bp.get("/feeds/meetings.ics")
 def search():
     """A search as a subscription: the same filters as /meetings, nearest 200 at most."""
+    return serve_calendar(load_search)
+
+
+def load_search() -> Loaded:
+    """The meetings a search feed holds (404 for a place that can't be found)."""
     form = SearchForm(request.args)
     form.validate()
     near = (form.near.data or "").strip()
@@ -93,4 +125,4 @@ def search():
             url=url_for("directory.search", _external=True) + (f"?{query}" if query else ""),
         )
 
-    return calendar_response(meetings, info, f"search:{query}", "meetings.ics")
+    return meetings, info, "meetings.ics"

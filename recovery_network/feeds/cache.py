@@ -1,0 +1,122 @@
+"""A per-process cache of rendered feeds, checked against one tiny query, so re-polls cost almost nothing.
+
+Calendar apps poll every few minutes. Every change to what public feeds show (meetings, their dated
+changes, venues, areas) bumps one counter row in the same transaction; a cached feed is served only
+while the counter still has the value it was built at. So a poll with a matching ETag costs one
+primary-key SELECT, and an unchanged feed is never rendered twice in a process.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+import secrets
+from threading import Lock
+
+from sqlalchemy import DDL, Integer, event, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from recovery_network.extensions import db
+
+MAX_ENTRIES = 512
+
+
+class ContentVersion(db.Model):
+    """One row whose value changes whenever anything a public feed shows changes."""
+
+    __tablename__ = "content_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# create_all (tests) needs the row as much as the migration does.
+event.listen(
+    ContentVersion.__table__,
+    "after_create",
+    DDL("INSERT INTO content_versions (id, version) VALUES (1, 0)"),
+)
+
+FEED_MODELS: tuple[type, ...] = ()
+
+
+def watch(*models: type) -> None:
+    """Say which models' changes make cached feeds stale (called once, from the factory)."""
+    global FEED_MODELS
+    FEED_MODELS = tuple(models)
+
+
+@event.listens_for(Session, "after_flush")
+def bump_on_feed_change(session: Session, flush_context) -> None:
+    """Bump the counter in the same transaction as any change a public feed could show."""
+    touched = (*session.new, *session.dirty, *session.deleted)
+    if FEED_MODELS and any(isinstance(obj, FEED_MODELS) for obj in touched):
+        bump(session)
+
+
+def bump(session: Session | None = None) -> None:
+    """Mark every cached feed stale (bulk Core writes, like the importer's, call this themselves).
+
+    The new value is random rather than +1, so a rolled-back bump can never be reused by a later one.
+    """
+    connection = (session or db.session).connection()  # not session.execute: that would flush again
+    connection.execute(
+        update(ContentVersion).where(ContentVersion.id == 1).values(version=secrets.randbits(31))
+    )
+
+
+def current_version() -> int:
+    """The counter's value now (one primary-key read)."""
+    return db.session.scalar(select(ContentVersion.version).where(ContentVersion.id == 1)) or 0
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A rendered feed and its tag, valid while the counter is at `version`."""
+
+    version: int
+    etag: str
+    last_modified: datetime
+    filename: str
+    body: bytes
+
+
+class FeedCache:
+    """A small thread-safe LRU of feeds by URL."""
+
+    def __init__(self, size: int = MAX_ENTRIES) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, Entry] = OrderedDict()
+        self.lock = Lock()
+
+    def get(self, key: str, version: int) -> Entry | None:
+        """The entry for a URL if it was made at this version."""
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None or entry.version != version:
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def peek(self, key: str) -> Entry | None:
+        """The last entry for a URL, whatever its version."""
+        with self.lock:
+            return self.entries.get(key)
+
+    def put(self, key: str, entry: Entry) -> Entry:
+        """Remember an entry, dropping the least recently used past the size."""
+        with self.lock:
+            self.entries[key] = entry
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return entry
+
+    def clear(self) -> None:
+        """Forget everything (tests)."""
+        with self.lock:
+            self.entries.clear()
+
+
+feeds = FeedCache()
