@@ -10,6 +10,8 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
@@ -65,15 +67,29 @@ def reset_database() -> None:
     upgrade()
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """The app on 127.0.0.1:<free port> with the demo network; yields its base URL."""
+class LiveApp(NamedTuple):
+    """A running app: its base URL and the database it uses (for tests that check what was stored)."""
+
+    url: str
+    database_url: str
+
+
+# Signed-in journeys run as production does: forms carry CSRF tokens. Only the Secure flag on cookies is off,
+# because the live server speaks plain http (Chromium happens to keep Secure cookies from 127.0.0.1 anyway,
+# but the journeys should not rest on that browser rule).
+STAFF_CONFIG = {"WTF_CSRF_ENABLED": True, "SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False}
+
+
+@contextmanager
+def serve_app(tmp_path_factory, **config) -> Iterator[LiveApp]:
+    """The app on 127.0.0.1:<free port> with the demo network, in a thread, until the block ends."""
     url = TEST_DATABASE_URL or f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite3'}"
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "browser-test-secret-key-long-enough-0123456789",
             "SQLALCHEMY_DATABASE_URI": url,
+            **config,
         }
     )
     with app.app_context():
@@ -84,7 +100,7 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield LiveApp(f"http://127.0.0.1:{server.server_port}", url)
     finally:
         server.shutdown()
         server.server_close()
@@ -92,6 +108,21 @@ def live_server(tmp_path_factory) -> Iterator[str]:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory) -> Iterator[str]:
+    """The app on 127.0.0.1:<free port> with the demo network; yields its base URL."""
+    with serve_app(tmp_path_factory) as live:
+        yield live.url
+
+
+@pytest.fixture(scope="module")
+def staff_app(tmp_path_factory) -> Iterator[LiveApp]:
+    """The app as volunteers and staff use it (CSRF on, sessions over http); a module overrides `live_server`
+    with `staff_app.url` so the browser fixtures point at it."""
+    with serve_app(tmp_path_factory, **STAFF_CONFIG) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +178,25 @@ def page(new_context):
 def host_of(url: str) -> str | None:
     """The host part of a URL (None for data: and about: URLs)."""
     return urlsplit(url).hostname
+
+
+def log_in(page, email: str, password: str | None = None) -> None:
+    """Log in through the form, as a volunteer would: 'Volunteers' in the header, email, password, Log in."""
+    from playwright.sync_api import expect
+
+    from recovery_network.demo_people import DEMO_PASSWORD
+
+    page.goto("/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Volunteers").click()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password or DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out")).to_be_visible()
+
+
+def log_out(page) -> None:
+    """The header's Log out button (a POST with its CSRF token)."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Volunteers")).to_be_visible()
