@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -25,8 +26,13 @@ from recovery_network.extensions import db
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
 
-# Checked against when the email is unknown, so a miss takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-just-for-timing")
+@cache
+def dummy_hash() -> str:
+    """Checked against when the email is unknown, so a miss takes as long as a wrong password.
+
+    Made on first use, not at import: scrypt needs 32 MB for a moment, which a worker shouldn't pay to start.
+    """
+    return generate_password_hash("not-a-real-password-just-for-timing")
 
 
 class WeakPassword(DomainError):
@@ -77,7 +83,7 @@ def authenticate(email: str, password: str) -> Person | None:
     """The person if the password is right, else None; the same work is done either way."""
     person = find_by_email(email)
     if person is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(dummy_hash(), password)
         return None
     if not check_password_hash(person.password_hash, password):
         record("login", person, person, outcome="failed")

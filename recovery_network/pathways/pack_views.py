@@ -15,7 +15,6 @@ from recovery_network.extensions import db, login_manager
 from recovery_network.pathways import feeds, liberation
 from recovery_network.pathways.models import Pathway
 from recovery_network.pathways.pack import NALOXONE, SAMARITANS, Pack, qr_svg
-from recovery_network.pathways.pdf import render_pdf
 from recovery_network.pathways.views import pathway_or_404
 
 bp = Blueprint("liberation", __name__, url_prefix="/pathways")
@@ -57,6 +56,8 @@ def pack(public_id: str):
 @bp.post("/<public_id>/pack.pdf")
 def pack_pdf(public_id: str):
     """The same pack as a PDF (a POST: it issues a link); the file name never carries the person's name."""
+    from recovery_network.pathways.pdf import render_pdf  # reportlab costs 15 MB: load it only to print
+
     _, content = pack_for(public_id)
     response = Response(render_pdf(content), mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'attachment; filename="my-plan.pdf"'

@@ -1,0 +1,1 @@
+"""Benchmarks: synthetic UK-wide networks, and the timings the README quotes (`python -m benchmarks.search`)."""
