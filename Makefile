@@ -26,8 +26,10 @@ test: $(STAMP)
 	@if command -v npm >/dev/null 2>&1 && [ ! -d tests/js/node_modules ]; then npm ci --silent --prefix tests/js || true; fi
 	$(BIN)/pytest
 
+# Speed figures for the README (not timed tests): search and feeds at 1k/10k/100k, then one gunicorn worker.
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.search
+	$(BIN)/python -m benchmarks.worker
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

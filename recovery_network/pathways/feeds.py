@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 
 from sqlalchemy import select
 
 from recovery_network.extensions import db
+from recovery_network.feeds.private import new_token, plausible, same_hash, token_hash
 from recovery_network.feeds.ical import FeedEvent, FeedInfo, build_calendar, stable_uid
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import zone
@@ -19,16 +17,11 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 PURPOSES = {"housing": "Housing", "benefits": "Benefits", "gp": "GP", "treatment": "Treatment"}
 
 
-def token_hash(token: str) -> str:
-    """Only the hash is stored; a database copy can't be turned back into a working link."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_token(pathway: Pathway) -> str:
     """A new link (256 random bits) for a phone or a printed pack; returned once and never stored."""
     if pathway.status != "open":
         raise ValueError("closed pathways have no calendar")
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     pathway.feed_tokens.append(PathwayFeedToken(token_hash=token_hash(token)))
     db.session.flush()
     return token
@@ -48,11 +41,11 @@ def live_links(pathway: Pathway) -> int:
 
 def pathway_for_token(token: str) -> Pathway | None:
     """The open pathway a live link belongs to, else None (which the view turns into a plain 404)."""
-    if not token or len(token) > 100:
+    if not plausible(token):
         return None
     digest = token_hash(token)
     row = db.session.scalar(select(PathwayFeedToken).where(PathwayFeedToken.token_hash == digest))
-    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+    if row is None or row.revoked_at is not None or not same_hash(row.token_hash, token):
         return None
     pathway = db.session.get(Pathway, row.pathway_id)
     return pathway if pathway is not None and pathway.status == "open" else None

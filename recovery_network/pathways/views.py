@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import or_, select
 
 from recovery_network.accounts.models import COORDINATOR, Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db, limiter
+from recovery_network.feeds.private import calendar_response
 from recovery_network.meetings.models import Meeting
 from recovery_network.pathways import feeds, plan, services
 from recovery_network.pathways.forms import ContactForm, ItemForm, PathwayForm, ReleaseDateForm
@@ -219,13 +220,7 @@ def feed(token: str):
     pathway = feeds.pathway_for_token(token)
     if pathway is None:
         abort(404)
-    response = Response(feeds.plan_calendar(pathway), mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8; method=PUBLISH"
-    response.cache_control.private = True
-    response.cache_control.no_cache = True
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.add_etag()
-    return response.make_conditional(request)
+    return calendar_response(feeds.plan_calendar(pathway))
 
 
 def retention_days() -> int:

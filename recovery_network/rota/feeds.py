@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from recovery_network.accounts.models import Person
 from recovery_network.extensions import db
+from recovery_network.feeds.private import new_token, plausible, same_hash, token_hash
 from recovery_network.feeds.ical import FeedEvent, FeedInfo, build_calendar, stable_uid
 from recovery_network.rota.models import RotaFeedToken, Signup
 from recovery_network.rota.services import NotOnRota, occurrence_start
@@ -19,17 +17,12 @@ from recovery_network.types import utcnow
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-def token_hash(token: str) -> str:
-    """Only this is stored: a leaked database does not leak working links."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_token(person: Person) -> str:
     """Revoke any current link and issue a new one (256 random bits); returned once, never stored."""
     for old in db.session.scalars(select(RotaFeedToken).where(RotaFeedToken.person_id == person.id,
                                                               RotaFeedToken.revoked_at.is_(None))):
         old.revoked_at = utcnow()
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     db.session.add(RotaFeedToken(person_id=person.id, token_hash=token_hash(token)))
     db.session.flush()
     return token
@@ -50,11 +43,11 @@ def has_live_token(person: Person) -> bool:
 
 def person_for_token(token: str) -> Person | None:
     """The owner of a live link; the lookup is by hash and the final compare is constant-time."""
-    if not token or len(token) > 100:
+    if not plausible(token):
         return None
     digest = token_hash(token)
     row = db.session.scalar(select(RotaFeedToken).where(RotaFeedToken.token_hash == digest))
-    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+    if row is None or row.revoked_at is not None or not same_hash(row.token_hash, token):
         return None
     person = db.session.get(Person, row.person_id)
     return person if person is not None and person.is_approved else None

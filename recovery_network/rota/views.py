@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from recovery_network.accounts.models import COORDINATOR, Person
 from recovery_network.accounts.permissions import require_role
 from recovery_network.extensions import db, limiter
+from recovery_network.feeds.private import calendar_response
 from recovery_network.htmx import render, wants_fragment
 from recovery_network.meetings.models import Meeting
 from recovery_network.rota import feeds, queries, services
@@ -148,14 +149,7 @@ def feed(token: str):
     person = feeds.person_for_token(token)
     if person is None:
         abort(404)
-    body = feeds.rota_calendar(person, feeds.feed_signups(person, utcnow()))
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8; method=PUBLISH"
-    response.cache_control.private = True
-    response.cache_control.no_cache = True
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.add_etag()
-    return response.make_conditional(request)
+    return calendar_response(feeds.rota_calendar(person, feeds.feed_signups(person, utcnow())))
 
 
 def widget_state(meeting: Meeting, on, role: str) -> dict:

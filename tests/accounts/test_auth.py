@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from flask import session
 from sqlalchemy import select
 
 from recovery_network.accounts.models import PENDING, Person
