@@ -16,10 +16,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Serve the demo network at http://127.0.0.1:5000 (SQLite in instance/ unless DATABASE_URL is set).
+# Debug mode: local http, the development secret allowed; production uses gunicorn (see README).
+run: export FLASK_DEBUG := 1
 run: $(STAMP)
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
-	$(BIN)/flask run --debug --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # The whole suite on the embedded database (and on PostgreSQL when TEST_DATABASE_URL is set).
 test: $(STAMP)
