@@ -32,8 +32,9 @@ def queue(dedupe_key: str, person: Person, subject: str, body: str) -> bool:
         insert(OutboxMessage)
         .values(dedupe_key=dedupe_key, person_id=person.id, subject=subject, body=body, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutboxMessage.id)  # psycopg reports no rowcount for this ORM insert; a returned id is proof
     )
-    return result.rowcount == 1
+    return result.first() is not None
 
 
 def queue_rota_reminders(now: datetime) -> int:
