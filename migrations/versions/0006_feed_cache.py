@@ -2,7 +2,7 @@
 
 Revision ID: 0006_feed_cache
 Revises: 0005_import
-Create Date: 2026-11-22 09:11:10.216378
+Create Date: 2026-11-22 09:42:32.026311
 
 """
 from alembic import op
@@ -21,11 +21,12 @@ def upgrade():
     op.create_table('content_versions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('changed_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_content_versions'))
     )
     # ### end Alembic commands ###
     # The single row the cache checks; any starting value will do.
-    op.execute("INSERT INTO content_versions (id, version) VALUES (1, 0)")
+    op.execute("INSERT INTO content_versions (id, version, changed_at) VALUES (1, 0, CURRENT_TIMESTAMP)")
 
 
 def downgrade():

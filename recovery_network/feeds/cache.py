@@ -14,10 +14,11 @@ from datetime import datetime
 import secrets
 from threading import Lock
 
-from sqlalchemy import DDL, Integer, event, text, update
+from sqlalchemy import DDL, Integer, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from recovery_network.extensions import db
+from recovery_network.types import UTCDateTime, utcnow
 
 MAX_ENTRIES = 512
 
@@ -29,13 +30,16 @@ class ContentVersion(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+    # When anything last changed, shared by every worker: a search feed's Last-Modified never goes back
+    # when a meeting leaves it, whichever worker answers.
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 # create_all (tests) needs the row as much as the migration does.
 event.listen(
     ContentVersion.__table__,
     "after_create",
-    DDL("INSERT INTO content_versions (id, version) VALUES (1, 0)"),
+    DDL("INSERT INTO content_versions (id, version, changed_at) VALUES (1, 0, CURRENT_TIMESTAMP)"),
 )
 
 FEED_MODELS: tuple[type, ...] = ()
@@ -62,17 +66,18 @@ def bump(session: Session | None = None) -> None:
     """
     connection = (session or db.session).connection()  # not session.execute: that would flush again
     connection.execute(
-        update(ContentVersion).where(ContentVersion.id == 1).values(version=secrets.randbits(31))
+        update(ContentVersion).where(ContentVersion.id == 1).values(version=secrets.randbits(31), changed_at=utcnow())
     )
 
 
 # Built once: every poll runs it, and building an ORM select each time cost more than running it.
-_READ_VERSION = text("SELECT version FROM content_versions WHERE id = 1")
+_READ_VERSION = select(ContentVersion.version, ContentVersion.changed_at).where(ContentVersion.id == 1)
 
 
-def current_version() -> int:
-    """The counter's value now (one primary-key read, straight on the connection)."""
-    return db.session.connection().execute(_READ_VERSION).scalar() or 0
+def current_version() -> tuple[int, datetime]:
+    """The counter's value and when it last changed (one primary-key read, straight on the connection)."""
+    row = db.session.connection().execute(_READ_VERSION).one()
+    return row[0], row[1]
 
 
 @dataclass(frozen=True)

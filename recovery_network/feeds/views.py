@@ -30,7 +30,7 @@ FEED_LIMIT = 200
 CONTENT_TYPE = "text/calendar; charset=utf-8; method=PUBLISH"
 
 
-Loaded = tuple[Sequence[Meeting], Callable[[], FeedInfo], str]
+Loaded = tuple[Sequence[Meeting], Callable[[], FeedInfo], str, bool]
 
 
 def serve_calendar(load: Callable[[], Loaded]) -> Response:
@@ -40,12 +40,15 @@ def serve_calendar(load: Callable[[], Loaded]) -> Response:
     """
     # The host is part of the key: feeds carry absolute links, and a forged Host must not reach other subscribers.
     key = request.host_url + request.path.lstrip("/") + "?" + urlencode(sorted(request.args.items(multi=True)))
-    version = current_version()
+    version, changed_at = current_version()
     entry = feed_cache.get(key, version)
     if entry is None:
-        meetings, info, filename = load()
+        meetings, info, filename, can_shrink = load()
         body = render(meetings, info)
         etag, modified = hashlib.sha256(body).hexdigest(), newest(meetings)
+        if can_shrink:
+            # A search feed can lose a meeting, leaving only older rows: the last change anywhere is its floor.
+            modified = max(modified, changed_at.replace(microsecond=0))
         before = feed_cache.peek(key)
         if before is not None and before.etag != etag and modified <= before.last_modified:
             # A meeting left the feed: its newest row is older, but If-Modified-Since must still see a change.
@@ -92,7 +95,7 @@ def load_meeting(slug: str) -> Loaded:
             url=url_for("directory.detail", slug=found.slug, _external=True),
         )
 
-    return [found], info, f"{found.slug}.ics"
+    return [found], info, f"{found.slug}.ics", False
 
 
 @bp.get("/feeds/meetings.ics")
@@ -125,4 +128,4 @@ def load_search() -> Loaded:
             url=url_for("directory.search", _external=True) + (f"?{query}" if query else ""),
         )
 
-    return meetings, info, "meetings.ics"
+    return meetings, info, "meetings.ics", True
