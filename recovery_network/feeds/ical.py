@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule, rrulestr
 from icalendar import Calendar, Event, vDuration, vRecur, vText
 
+from recovery_network.feeds.rendered import RenderedEvents
 from recovery_network.feeds.vtimezone import vtimezone
 
 PRODID = "-//Recovery Network//Meeting Feeds 1.0//EN"
@@ -263,7 +264,7 @@ def build_calendar(info: FeedInfo, events: Sequence[FeedEvent]) -> bytes:
     for event in events:
         if unique.setdefault(event.uid, event) != event:
             raise FeedError(f"two different events share the UID {event.uid} (C17)")
-    tagged = [item for event in unique.values() for item in _components(event)]
+    tagged = [item for event in unique.values() for item in rendered_events.components(event)]
     # Sorted by UID; a stable sort keeps each master before its overrides in slot order.
     tagged.sort(key=lambda item: item[0])
     tzids = sorted({e.start.tzinfo.key for e in unique.values() if isinstance(e.start, datetime)})
@@ -287,6 +288,14 @@ def build_calendar(info: FeedInfo, events: Sequence[FeedEvent]) -> bytes:
         calendar.add("X-WR-TIMEZONE", tzids[0])  # C11: only when it names the one zone in use
     for tzid in tzids:
         calendar.add_component(vtimezone(tzid))  # C10, from tzdata in the Outlook shape (C12, C13)
-    for _, component in tagged:
-        calendar.add_component(component)
-    return calendar.to_ical()
+    # A component's lines are the same inside the calendar as alone, so the events are spliced in
+    # before the closing line from their own cached bytes.
+    head = calendar.to_ical()
+    return b"".join([head[: -len(_CALENDAR_END)], *(ical for _, ical in tagged), _CALENDAR_END])
+
+
+_CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+# About 1.5 KB an event: a few MB at most, enough for every public meeting in a large area's feeds.
+rendered_events = RenderedEvents(_components, size=4096)

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from recovery_network.feeds.ical import PRODID, FeedError, build_calendar, stable_uid
+from recovery_network.feeds.ical import PRODID, FeedError, build_calendar, rendered_events, stable_uid
+from recovery_network.feeds.rendered import RenderedEvents
 from tests.feeds.ical_lint import lint
 from tests.feeds.ics_parse import unfold
 from tests.feeds.samples import (
@@ -228,6 +229,36 @@ def test_round_trip_is_byte_identical():
         series(1, exdates=(at(2026, 4, 7),), overrides=(moved(at(2026, 5, 5), at(2026, 5, 6)),)), series(2)
     )
     assert Calendar.from_ical(body).to_ical() == body
+
+
+def test_remembered_events_give_the_same_bytes_as_a_fresh_render():
+    """Events are kept rendered between feeds: warm or cold, the calendar is the same, and icalendar agrees."""
+    events = [series(k, exdates=(at(2026, 4, 7),), overrides=(moved(at(2026, 5, 5), at(2026, 5, 6)),)) for k in range(3)]
+    rendered_events.clear()
+    cold = feed(*events)
+    assert len(rendered_events) == 3
+    assert feed(*events) == cold
+    # The spliced calendar is exactly what icalendar writes for the whole calendar.
+    assert Calendar.from_ical(cold).to_ical() == cold
+
+
+def test_a_changed_event_is_rendered_again_not_taken_from_memory():
+    """Any field that changes gives new bytes, even with the same UID and stamps."""
+    before = feed(series(1))
+    after = feed(series(1, summary="SMART Recovery meeting (upstairs)"))
+    assert "SUMMARY:SMART Recovery meeting (upstairs)" in lines(after)
+    assert "SUMMARY:SMART Recovery meeting" in lines(before)
+    assert "SUMMARY:SMART Recovery meeting" not in lines(after)
+
+
+def test_the_memory_of_rendered_events_is_bounded():
+    """The least recently used event is forgotten first, so a worker's memory stays flat."""
+    renders = []
+    memory = RenderedEvents(lambda event: renders.append(event) or [(event, Calendar())], size=2)
+    for key in ("a", "b", "a", "c", "a", "b"):
+        memory.components(key)
+    assert len(memory) == 2
+    assert renders == ["a", "b", "c", "b"]  # "a" stayed in use; "b" was the one forgotten
 
 
 def test_text_is_escaped_and_folded_without_splitting_characters():
