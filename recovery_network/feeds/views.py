@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, request, url_for
 from sqlalchemy import select
@@ -28,6 +28,7 @@ bp = Blueprint("feeds", __name__)
 
 FEED_LIMIT = 200
 CONTENT_TYPE = "text/calendar; charset=utf-8; method=PUBLISH"
+SLUG_MARK = "--slug--"  # never a slug: slugify strips leading hyphens
 
 
 Loaded = tuple[Sequence[Meeting], Callable[[], FeedInfo], str, bool]
@@ -66,7 +67,9 @@ def serve_calendar(load: Callable[[], Loaded]) -> Response:
 
 def render(meetings: Sequence[Meeting], info: Callable[[], FeedInfo]) -> bytes:
     """The calendar bytes for these meetings."""
-    events = [meeting_event(m, url_for("directory.detail", slug=m.slug, _external=True)) for m in meetings]
+    # One url_for for the feed, not one per meeting (a third of a 200-meeting render): only the slug differs.
+    page = url_for("directory.detail", slug=SLUG_MARK, _external=True)
+    events = [meeting_event(m, page.replace(SLUG_MARK, quote(m.slug, safe=""))) for m in meetings]
     return build_calendar(info(), events)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday as rr_weekday
@@ -78,6 +78,7 @@ def exists_locally(naive: datetime, tz: str) -> bool:
     return localise(naive, tz).replace(tzinfo=None) == naive
 
 
+@lru_cache(maxsize=8192)  # every feed render asks for every meeting's; a Schedule is immutable
 def first_slot_date(schedule: Schedule) -> date:
     """The first date on or after starts_on that the rule generates."""
     return rule(schedule, limit_count=False)[0].date()
