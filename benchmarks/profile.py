@@ -2,7 +2,7 @@
 
     python -m benchmarks.profile search --size 10000          # GET /meetings?near=…&radius=25 (htmx)
     python -m benchmarks.profile feed --size 10000            # GET /feeds/meetings.ics?near=…&radius=25
-    python -m benchmarks.profile feed-304 | ics | ics-304 | service
+    python -m benchmarks.profile feed-cold | feed-change | feed-304 | ics | ics-304 | service   (feed-cold: as in a new worker)
 
 Uses pyinstrument when it is installed (``pip install pyinstrument``; not a project dependency),
 else cProfile sorted by cumulative time. Each run repeats the request over the 20 benchmark towns
@@ -19,10 +19,12 @@ from datetime import datetime, timezone
 from benchmarks import synthetic
 from benchmarks.search import HTMX, RADIUS_MILES, TOWNS, bench_app, near_query, sample_slugs
 from recovery_network.extensions import db
+from recovery_network.feeds.cache import feeds as feed_cache
+from recovery_network.feeds.ical import rendered_events
 from recovery_network.meetings.search import Criteria, search
 from recovery_network.venues.gazetteer import find_place
 
-TARGETS = ("search", "service", "feed", "feed-304", "ics", "ics-304", "hello")
+TARGETS = ("search", "service", "feed", "feed-cold", "feed-change", "feed-304", "ics", "ics-304", "hello")
 
 
 def workload(app, target: str, now: datetime):
@@ -43,6 +45,21 @@ def workload(app, target: str, now: datetime):
         return lambda: [client.get(f"/meetings?{q}", headers=HTMX) for q in queries]
     if target == "feed":
         return lambda: [client.get(f"/feeds/meetings.ics?{q}") for q in queries]
+    if target == "feed-change":
+        # The first render after a change: every cached body is stale, unchanged events are remembered.
+        def stale() -> None:
+            for q in queries:
+                feed_cache.clear()
+                client.get(f"/feeds/meetings.ics?{q}")
+        return stale
+    if target == "feed-cold":
+        # A new worker's first render: no cached body, no event rendered yet.
+        def cold() -> None:
+            for q in queries:
+                feed_cache.clear()
+                rendered_events.clear()
+                client.get(f"/feeds/meetings.ics?{q}")
+        return cold
     if target == "feed-304":
         tags = {q: client.get(f"/feeds/meetings.ics?{q}").headers["ETag"] for q in queries}
         return lambda: [client.get(f"/feeds/meetings.ics?{q}", headers={"If-None-Match": tags[q]}) for q in queries]
