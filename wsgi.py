@@ -1,5 +1,5 @@
-"""WSGI entry point for gunicorn: `gunicorn wsgi:app`."""
+"""WSGI entry point for gunicorn: `gunicorn wsgi:app` (the web app alone; `flask` runs the commands)."""
 
 from recovery_network import create_app
 
-app = create_app()
+app = create_app(serving=True)

@@ -8,5 +8,5 @@ It is registered here only, never in the app itself.
 from benchmarks.search import HELLO_PATH
 from recovery_network import create_app
 
-app = create_app()
+app = create_app(serving=True)  # as wsgi.py
 app.add_url_rule(HELLO_PATH, "bench_hello", lambda: "hello")

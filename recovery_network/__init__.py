@@ -9,8 +9,12 @@ from flask import Flask
 from recovery_network.config import Config, environment_overrides, weak_secret
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: config → extensions → blueprints → errors → CLI; nothing else."""
+def create_app(test_config: dict | None = None, *, serving: bool = False) -> Flask:
+    """Build the app: config → extensions → blueprints → errors → CLI; nothing else.
+
+    serving=True (wsgi.py) leaves out the commands and migrations: a web worker never runs them,
+    and Alembic alone is a sixth of a worker's start-up.
+    """
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -25,7 +29,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     errors.init_app(app)
     security.init_app(app)
-    cli.init_app(app)
+    if not serving:
+        cli.init_app(app)
     return app
 
 
@@ -58,17 +63,9 @@ def init_extensions(app: Flask) -> None:
     from recovery_network import models  # every model registered for Alembic
     from recovery_network.feeds import cache as feed_cache
     from recovery_network.accounts import permissions
-    from recovery_network.extensions import csrf, db, limiter, migrate
-    from recovery_network.types import render_migration_type
+    from recovery_network.extensions import csrf, db, limiter
 
     db.init_app(app)
-    migrate.init_app(
-        app,
-        db,
-        directory=os.path.join(os.path.dirname(__file__), "..", "migrations"),
-        render_as_batch=True,  # SQLite can only alter tables by copying them
-        render_item=render_migration_type,
-    )
     csrf.init_app(app)
     htmx_rules.init_app(app)
     formatting.init_app(app)

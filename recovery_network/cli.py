@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -12,7 +14,18 @@ from recovery_network.types import utcnow
 
 
 def init_app(app: Flask) -> None:
-    """Register the commands with `flask`."""
+    """Register the commands with `flask`: migrations (`flask db`), seeding, cron jobs and import."""
+    from flask_migrate import Migrate  # here, not in extensions: web workers never load Alembic
+
+    from recovery_network.types import render_migration_type
+
+    Migrate(
+        app,
+        db,
+        directory=os.path.join(os.path.dirname(__file__), "..", "migrations"),
+        render_as_batch=True,  # SQLite can only alter tables by copying them
+        render_item=render_migration_type,
+    )
     app.cli.add_command(seed_demo)
     app.cli.add_command(send_reminders)
     app.cli.add_command(expire_clearances)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from recovery_network import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_testing_config(app):
@@ -57,3 +64,21 @@ def test_no_third_party_scripts_or_inline_script(client):
     head = body.split("<body", 1)[0]
     for url in re.findall(r'(?:href|src)="([^"]+)"', head):
         assert url.startswith("/") or url.startswith("http://localhost/"), url
+
+
+def test_the_web_worker_loads_no_migration_machinery(tmp_path):
+    """gunicorn's wsgi:app serves pages only: Alembic and the commands stay out of every worker's start-up."""
+    env = {**os.environ, "SECRET_KEY": "k" * 40, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
+    env.pop("FLASK_DEBUG", None)
+    probe = "import sys, wsgi; print(sorted(m for m in ('alembic', 'flask_migrate') if m in sys.modules)); " \
+            "print(sorted(c for c in wsgi.app.cli.commands if c in ('db', 'seed-demo')))"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[:2] == ["[]", "[]"]
+
+
+def test_the_command_line_app_still_has_migrations_and_commands(monkeypatch, tmp_path):
+    """`flask db upgrade` and the cron commands come from the same factory without serving=True."""
+    monkeypatch.setenv("SECRET_KEY", "k" * 40)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert {"db", "seed-demo", "send-reminders", "purge-pathways"} <= set(app.cli.commands)
+    assert "migrate" in app.extensions

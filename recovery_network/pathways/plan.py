@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 
-import holidays
-
 WINDOW = timedelta(days=42)
 FIRST_CONTACT_DAYS = 2  # "arrangements should be made to see prisoners within 2 days of release"
 CONTACT_EVERY_DAYS = 7  # "at least one face-to-face contact a week"
@@ -37,6 +35,8 @@ def window(release: date) -> tuple[date, date]:
 @cache
 def scottish_holidays(year: int) -> dict[date, str]:
     """Scottish public holidays for a year (the `holidays` package, subdivision SCT)."""
+    import holidays  # on first use: it is a tenth of a web worker's start-up, and most requests never ask
+
     return dict(holidays.country_holidays("GB", subdiv="SCT", years=[year]))
 
 
