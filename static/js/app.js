@@ -30,6 +30,22 @@
       link.addEventListener("click", function (event) { event.preventDefault(); window.print(); });
     });
   }
+  // Enter searches at once, and the typing pause before it still fires 500 ms later: the same results
+  // would be fetched and swapped in again, under the finger of someone already tapping a meeting.
+  // A search identical to the one just asked for is not sent twice.
+  var lastSearch = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("form.search")) { return; }
+    var key = new URLSearchParams(new FormData(form)).toString();
+    if (key === lastSearch) { event.preventDefault(); return; }
+    lastSearch = key;
+  });
+  // After a failure, or when Back shows older results, the same search must be possible again.
+  ["htmx:responseError", "htmx:sendError", "htmx:historyRestore"].forEach(function (name) {
+    document.addEventListener(name, function () { lastSearch = null; });
+  });
+  window.addEventListener("popstate", function () { lastSearch = null; });
   ready(function () { wire(document); });
   document.addEventListener("htmx:afterSwap", function (event) { wire(event.target); });
 })();

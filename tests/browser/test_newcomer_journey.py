@@ -102,6 +102,22 @@ def test_newcomer_finds_a_perth_meeting_and_adds_it_to_their_calendar(page, live
     assert event.decoded("DTSTART").tzinfo is not None
 
 
+def test_enter_sends_one_search_not_a_second_after_the_typing_pause(page):
+    """Enter searches at once; the 500 ms typing pause must not fetch and swap the same results again."""
+    searches = []
+    page.on("request", lambda r: searches.append(r.url) if "/meetings?" in r.url and r.headers.get("hx-request") else None)
+    search_from_home(page, "Perth")
+    expect(page.locator("#results h2")).to_contain_text("of Perth")
+    page.wait_for_timeout(1200)  # past the 500 ms pause, when the duplicate used to be sent
+    assert len(searches) == 1, searches
+    # A different search is still sent.
+    page.locator("#near").fill("Dundee")
+    page.locator("#near").press("Enter")
+    expect(page.locator("#results h2")).to_contain_text("of Dundee")
+    page.wait_for_timeout(700)
+    assert len(searches) == 2, searches
+
+
 def test_custody_meetings_have_no_public_page(page):
     """A custody meeting's address is not a page anyone can open, even by guessing the slug."""
     response = page.goto("/meetings/hmp-perth-smart")
