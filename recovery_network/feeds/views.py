@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, request, url_for
@@ -45,8 +45,8 @@ def serve_calendar(load: Callable[[], Loaded]) -> Response:
     entry = feed_cache.get(key, version)
     if entry is None:
         meetings, info, filename, can_shrink = load()
-        body = render(meetings, info)
-        etag, modified = hashlib.sha256(body).hexdigest(), newest(meetings)
+        body, modified = render(meetings, info)
+        etag = hashlib.sha256(body).hexdigest()
         if can_shrink:
             # A search feed can lose a meeting, leaving only older rows: the last change anywhere is its floor.
             modified = max(modified, changed_at.replace(microsecond=0))
@@ -65,12 +65,12 @@ def serve_calendar(load: Callable[[], Loaded]) -> Response:
     return response.make_conditional(request)
 
 
-def render(meetings: Sequence[Meeting], info: Callable[[], FeedInfo]) -> bytes:
-    """The calendar bytes for these meetings."""
+def render(meetings: Sequence[Meeting], info: Callable[[], FeedInfo]) -> tuple[bytes, datetime]:
+    """The calendar bytes for these meetings, and the newest change behind them."""
     # One url_for for the feed, not one per meeting (a third of a 200-meeting render): only the slug differs.
     page = url_for("directory.detail", slug=SLUG_MARK, _external=True)
     events = [meeting_event(m, page.replace(SLUG_MARK, quote(m.slug, safe=""))) for m in meetings]
-    return build_calendar(info(), events)
+    return build_calendar(info(), events), newest(events)
 
 
 @bp.get("/meetings/<slug>.ics")
