@@ -45,21 +45,18 @@ def workload(app, target: str, now: datetime):
         return lambda: [client.get(f"/meetings?{q}", headers=HTMX) for q in queries]
     if target == "feed":
         return lambda: [client.get(f"/feeds/meetings.ics?{q}") for q in queries]
-    if target == "feed-change":
-        # The first render after a change: every cached body is stale, unchanged events are remembered.
-        def stale() -> None:
+    if target in ("feed-change", "feed-cold"):
+        # After a change every cached body is stale, but unchanged events stay rendered; a new worker
+        # (feed-cold) has rendered nothing yet.
+        forget_events = target == "feed-cold"
+
+        def rerender() -> None:
             for q in queries:
                 feed_cache.clear()
+                if forget_events:
+                    rendered_events.clear()
                 client.get(f"/feeds/meetings.ics?{q}")
-        return stale
-    if target == "feed-cold":
-        # A new worker's first render: no cached body, no event rendered yet.
-        def cold() -> None:
-            for q in queries:
-                feed_cache.clear()
-                rendered_events.clear()
-                client.get(f"/feeds/meetings.ics?{q}")
-        return cold
+        return rerender
     if target == "feed-304":
         tags = {q: client.get(f"/feeds/meetings.ics?{q}").headers["ETag"] for q in queries}
         return lambda: [client.get(f"/feeds/meetings.ics?{q}", headers={"If-None-Match": tags[q]}) for q in queries]
