@@ -60,7 +60,10 @@ class Meeting(db.Model):
         # An online-only meeting has a link; anything else has a venue.
         CheckConstraint("venue_id IS NOT NULL OR online_url IS NOT NULL", name="somewhere"),
         CheckConstraint(f"visibility = '{PUBLIC}' OR venue_id IS NOT NULL", name="custody_venue"),
-        Index("ix_meetings_public_search", "visibility", "status", "venue_id"),
+        # Near-search walks the venues in the box and looks their meetings up here. Venue first, so
+        # SQLite takes that order without statistics; covering every column the search filters on,
+        # so the capped count and the nearest-first ordering never read a meeting's row.
+        Index("ix_meetings_venue_search", "venue_id", "visibility", "status", "finishes_on"),
         # Re-importing a feed updates the series it made before instead of adding copies.
         UniqueConstraint("import_source", "import_slug", name="uq_meetings_import"),
     )
@@ -71,7 +74,7 @@ class Meeting(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     visibility: Mapped[str] = mapped_column(String(16), default=PUBLIC)
     status: Mapped[str] = mapped_column(String(16), default=ACTIVE)
-    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"), index=True)
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"))  # indexed by ix_meetings_venue_search
     online_url: Mapped[str | None] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     # Schedule, in the venue's local time: a wall-clock time plus a rule, never a UTC instant,

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 from math import ceil
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, Meeting
@@ -38,7 +38,7 @@ EDGE_SLACK = 1.01
 # Count no further than this: past it the page says "1,000+" and counting costs more than it tells.
 COUNT_CAP = 1000
 # Nearest-first needs only the first page: try a small circle, widen only if it holds too few.
-RINGS = (0.125, 0.25, 0.5, 1.0)
+RINGS = (0.0625, 0.125, 0.25, 0.5, 1.0)
 
 
 @dataclass(frozen=True)
@@ -110,43 +110,53 @@ def _filters(criteria: Criteria, viewer: object | None, today: date) -> list[Col
 
 
 def _near(query: Select, centre: Point, radius_miles: float) -> tuple[Select, ColumnElement]:
-    """Restrict to the radius's bounding box and return the SQL distance estimate to order by."""
+    """Join the venues inside the radius (their indexed box, then the estimate) and return the estimate."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(centre, radius_miles * MILES_TO_KM)
     k = approx_sq_distance_factor(centre)
     dlat = Venue.latitude - centre.latitude
     dlon = (Venue.longitude - centre.longitude) * k
     estimate = dlat * dlat + dlon * dlon
     limit = (radius_miles * DEG_PER_MILE * EDGE_SLACK) ** 2
-    # Venues first, as a subquery: the planner then walks the lat/lon index and looks meetings up
-    # by venue_id, instead of scanning every public meeting (SQLite picks that without ANALYZE).
-    in_circle = select(Venue.id).where(
+    # A plain join: with ix_meetings_venue_search the planner walks the box's venues and looks up their
+    # meetings, reading only indexes, so a capped count or a page stops early wherever the place is.
+    in_circle = query.join(Venue, Meeting.venue_id == Venue.id).where(
         Venue.latitude.between(min_lat, max_lat),
         Venue.longitude.between(min_lon, max_lon),
         estimate <= limit,
     )
-    return query.where(Meeting.venue_id.in_(in_circle)), estimate
+    return in_circle, estimate
 
+
+def _rings(total: int, wanted: int) -> list[float]:
+    """The circles to try, smallest first: those expected to hold `wanted` meetings, all when we can't tell.
+
+    With `total` meetings in the whole circle, a circle of fraction f of the radius holds about total·f².
+    A count stopped at the cap says only that the place is dense, so then every ring is worth a try.
+    """
+    if total > COUNT_CAP:
+        return list(RINGS)
+    return [f for f in RINGS if total * f * f >= wanted] or [1.0]
 
 
 def _nearest(base: Select, centre: Point, radius_miles: float, offset: int, limit: int, total: int) -> list[Meeting]:
-    """The page of meetings nearest the centre, from the smallest circle likely to fill it.
+    """The page of meetings nearest the centre, from the smallest circle that fills it.
 
-    With `total` meetings in the whole circle, a circle of fraction f of the radius holds about
-    total·f² of them; start from the smallest ring expected to hold twice the page, widen if not.
+    Each ring orders only ids (index-only); the page's twenty meetings are loaded afterwards.
     """
-    wanted = 2 * (offset + limit)
-    rings = [f for f in RINGS if total * f * f >= wanted] or [1.0]
-    for fraction in rings:
-        query, estimate = _near(base, centre, radius_miles * fraction)
-        rows = db.session.scalars(
-            query.join(Venue, Meeting.venue_id == Venue.id)
-            .options(contains_eager(Meeting.venue), selectinload(Meeting.changes))
-            .order_by(estimate, Meeting.id).limit(limit).offset(offset)
-        ).all()
+    ids: list[int] = []
+    for fraction in _rings(total, 2 * (offset + limit)):
+        query, estimate = _near(base.with_only_columns(Meeting.id), centre, radius_miles * fraction)
+        ids = list(db.session.scalars(query.order_by(estimate, Meeting.id).limit(limit).offset(offset)))
         # Everything outside this circle is further than everything inside it, so a full page is final.
-        if len(rows) == limit or fraction == 1.0:
-            return rows
-    return []
+        if len(ids) == limit:
+            break
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        select(Meeting).where(Meeting.id.in_(ids)).options(joinedload(Meeting.venue), selectinload(Meeting.changes))
+    ).all()
+    by_id = {m.id: m for m in rows}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def search(
