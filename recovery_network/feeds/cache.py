@@ -76,7 +76,9 @@ _READ_VERSION = select(ContentVersion.version, ContentVersion.changed_at).where(
 
 def current_version() -> tuple[int, datetime]:
     """The counter's value and when it last changed (one primary-key read, straight on the connection)."""
-    row = db.session.connection().execute(_READ_VERSION).one()
+    # Straight from the pool, not through the session: a 304 needs no ORM, and this halves its cost.
+    with db.engine.connect() as connection:
+        row = connection.execute(_READ_VERSION).one()
     return row[0], row[1]
 
 
