@@ -1,7 +1,7 @@
 """The bytes of each feed event's components, kept for the events rendered most recently.
 
-Folding and escaping in icalendar cost about a millisecond an event, and a change to one meeting
-makes every cached feed stale at once, though most events in the re-rendered feeds are unchanged.
+Checking an event's rule and writing its lines cost a few hundred microseconds, and a change to one
+meeting makes every cached feed stale at once, though most events in the re-rendered feeds are unchanged.
 Pure: no Flask, no database. The key is the event's full repr, so a change to any field is a new key.
 """
 
@@ -18,8 +18,8 @@ Rendered = tuple[tuple[str, bytes], ...]
 class RenderedEvents:
     """A bounded, thread-safe memo from an event to its components' (UID, bytes)."""
 
-    def __init__(self, render: Callable[[Any], Iterable[tuple[str, Any]]], size: int) -> None:
-        self._render = render  # event -> [(uid, icalendar component)]
+    def __init__(self, render: Callable[[Any], Iterable[tuple[str, bytes]]], size: int) -> None:
+        self._render = render  # event -> [(uid, the component's bytes)]
         self.size = size
         self._entries: OrderedDict[str, Rendered] = OrderedDict()
         self._lock = Lock()
@@ -33,7 +33,7 @@ class RenderedEvents:
                 self._entries.move_to_end(key)
                 return found
         # Rendered outside the lock: two threads may both render a new event, and get the same bytes.
-        rendered = tuple((uid, component.to_ical()) for uid, component in self._render(event))
+        rendered = tuple(self._render(event))
         with self._lock:
             self._entries[key] = rendered
             while len(self._entries) > self.size:

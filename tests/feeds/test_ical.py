@@ -254,7 +254,7 @@ def test_a_changed_event_is_rendered_again_not_taken_from_memory():
 def test_the_memory_of_rendered_events_is_bounded():
     """The least recently used event is forgotten first, so a worker's memory stays flat."""
     renders = []
-    memory = RenderedEvents(lambda event: renders.append(event) or [(event, Calendar())], size=2)
+    memory = RenderedEvents(lambda event: renders.append(event) or [(event, b"")], size=2)
     for key in ("a", "b", "a", "c", "a", "b"):
         memory.components(key)
     assert len(memory) == 2
