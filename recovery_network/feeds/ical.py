@@ -3,7 +3,8 @@
 Pure: no Flask, no database. Series are written as local times with a TZID and a hand-built
 VTIMEZONE, cancellations as EXDATE, moves as RECURRENCE-ID overrides — or, when a move would break
 Outlook's neighbour rule (C26), as EXDATE plus a one-off with its own UID. The same input always
-gives the same bytes, so a feed's ETag only changes when its data does.
+gives the same bytes, so a feed's ETag only changes when its data does. Each VEVENT's lines are
+written by contentlines.py; icalendar writes the calendar around them.
 """
 
 from __future__ import annotations
