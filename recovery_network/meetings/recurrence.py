@@ -92,6 +92,25 @@ def _byweekday(schedule: Schedule) -> rr_weekday:
     return day
 
 
+def _weekly_start(schedule: Schedule, not_before: datetime | None) -> tuple[datetime, timedelta]:
+    """A weekly or fortnightly series' first real meeting (naive local) and its period.
+
+    Fortnights are anchored on that first meeting, not on whatever day starts_on is. With not_before,
+    the start moves on by whole periods to the last slot at or before it, so expanding costs the window.
+    """
+    first = datetime.combine(schedule.starts_on, schedule.start_time)
+    start = first + timedelta(days=(schedule.weekday - first.weekday()) % 7)
+    period = timedelta(weeks=2 if schedule.frequency == "fortnightly" else 1)
+    if not_before is not None and not_before > start:
+        start += ((not_before - start) // period) * period
+    return start, period
+
+
+def _until(schedule: Schedule) -> datetime | None:
+    """The last moment of the series' last day (naive local), when it has an end date: the end is inclusive."""
+    return None if schedule.ends_on is None else datetime.combine(schedule.ends_on, time(23, 59, 59))
+
+
 def rule(schedule: Schedule, *, limit_count: bool = True, not_before: datetime | None = None) -> rrule:
     """The series as a dateutil rule over naive local wall-clock times.
 
@@ -106,22 +125,14 @@ def rule(schedule: Schedule, *, limit_count: bool = True, not_before: datetime |
         if skip:
             start = max(start, datetime.combine(not_before.date().replace(day=1), schedule.start_time))
     else:
-        freq, interval = WEEKLY, (2 if schedule.frequency == "fortnightly" else 1)
-        # Anchor fortnights on the first real meeting, not on whatever day starts_on is.
-        offset = (schedule.weekday - start.weekday()) % 7
-        start = start + timedelta(days=offset)
-        if skip and not_before > start:
-            period = timedelta(weeks=interval)
-            start = start + ((not_before - start) // period) * period
-    until = None
-    if schedule.ends_on is not None:
-        until = datetime.combine(schedule.ends_on, time(23, 59, 59))
+        start, period = _weekly_start(schedule, not_before if skip else None)
+        freq, interval = WEEKLY, period.days // 7
     return rrule(
         freq,
         dtstart=start,
         interval=interval,
         byweekday=_byweekday(schedule),
-        until=until,
+        until=_until(schedule),
         count=schedule.count if limit_count else None,
         cache=False,  # each rule is expanded once; caching its results only costs
     )
@@ -147,15 +158,9 @@ def stepped(schedule: Schedule, lo: datetime, hi: datetime) -> list[datetime]:
     The same slots as `rule(...).between(lo, hi, inc=True)` (a property test holds it to that), at a
     fifth of the cost: every search result asks for its next dates, and these are nine series in ten.
     """
-    first = datetime.combine(schedule.starts_on, schedule.start_time)
-    # Anchored on the first real meeting, as rule() anchors fortnights.
-    slot = first + timedelta(days=(schedule.weekday - first.weekday()) % 7)
-    period = timedelta(weeks=2 if schedule.frequency == "fortnightly" else 1)
-    if lo > slot:
-        slot += ((lo - slot) // period) * period
-    last = hi
-    if schedule.ends_on is not None:
-        last = min(hi, datetime.combine(schedule.ends_on, time(23, 59, 59)))
+    slot, period = _weekly_start(schedule, lo)
+    until = _until(schedule)
+    last = hi if until is None else min(hi, until)
     found = []
     while slot <= last:
         if slot >= lo:
