@@ -17,10 +17,8 @@ import pstats
 from datetime import datetime, timezone
 
 from benchmarks import synthetic
-from benchmarks.search import HTMX, RADIUS_MILES, TOWNS, bench_app, near_query, sample_slugs
+from benchmarks.search import HTMX, RADIUS_MILES, TOWNS, bench_app, near_query, sample_slugs, stale_feeds
 from recovery_network.extensions import db
-from recovery_network.feeds.cache import feeds as feed_cache
-from recovery_network.feeds.ical import rendered_events
 from recovery_network.meetings.search import Criteria, search
 from recovery_network.venues.gazetteer import find_place
 
@@ -48,13 +46,11 @@ def workload(app, target: str, now: datetime):
     if target in ("feed-change", "feed-cold"):
         # After a change every cached body is stale, but unchanged events stay rendered; a new worker
         # (feed-cold) has rendered nothing yet.
-        forget_events = target == "feed-cold"
+        new_worker = target == "feed-cold"
 
         def rerender() -> None:
             for q in queries:
-                feed_cache.clear()
-                if forget_events:
-                    rendered_events.clear()
+                stale_feeds(new_worker=new_worker)
                 client.get(f"/feeds/meetings.ics?{q}")
         return rerender
     if target == "feed-304":

@@ -58,7 +58,7 @@ FEED_FULL = 200  # feeds/views.py FEED_LIMIT
 HELLO_PATH = "/_bench/hello"
 DEFAULT_SIZES = (1000, 10000, 100000)
 HTMX = {"HX-Request": "true"}
-FEED_TIMINGS = ("ics", "ics_304", "feed", "feed_full", "feed_cold", "feed_fresh", "feed_304", "hello")
+FEED_TIMINGS = ("ics", "ics_304", "feed", "feed_full", "feed_change", "feed_cold", "feed_304", "hello")
 def bench_app(url: str) -> Flask:
     """The real app on the benchmark database, plus a trivial route to compare a 304 against."""
     app = create_app(synthetic.bench_config(url))
@@ -95,6 +95,22 @@ def near_query(town: str) -> str:
     return urlencode({"near": town, "radius": RADIUS_MILES})
 
 
+def town_places() -> dict:
+    """The benchmark towns as the gazetteer finds them (every one must be found)."""
+    places = {town: find_place(town) for town in TOWNS}
+    missing = [town for town, place in places.items() if place is None]
+    if missing:
+        raise SystemExit(f"gazetteer does not know {missing}")
+    return places
+
+
+def stale_feeds(*, new_worker: bool) -> None:
+    """Every cached feed body stale, as after a change; a new worker has no event rendered yet either."""
+    feed_cache.clear()
+    if new_worker:
+        rendered_events.clear()
+
+
 def within_radius(app: Flask, places: dict) -> dict[str, int]:
     """Public meetings within the radius of each town, counted here (not by the code under test)."""
     with app.app_context():
@@ -109,16 +125,12 @@ def within_radius(app: Flask, places: dict) -> dict[str, int]:
     return found
 
 
-def search_rounds(apps: dict[int, Flask], repeat: int, now: datetime) -> dict[int, dict[str, Timing]]:
+def search_rounds(apps: dict[int, Flask], places: dict, repeat: int, now: datetime) -> dict[int, dict[str, Timing]]:
     """Searches from every town, the sizes taking turns round by round; the first round is a warm-up.
 
     Interleaved because the 100,000/1,000 ratio is a target: this VM's speed drifts by a quarter within
     minutes, and sizes timed one after another would carry that drift into the ratio.
     """
-    places = {town: find_place(town) for town in TOWNS}
-    missing = [town for town, place in places.items() if place is None]
-    if missing:
-        raise SystemExit(f"gazetteer does not know {missing}")
     timings = {size: {"search": Timing(), "search_http": Timing()} for size in apps}
     clients = {size: app.test_client() for size, app in apps.items()}
     for round_ in range(repeat + 1):
@@ -136,10 +148,11 @@ def search_rounds(apps: dict[int, Flask], repeat: int, now: datetime) -> dict[in
     return timings
 
 
-def measure(app: Flask, size: int, repeat: int, feeds: bool, searches: dict[str, Timing]) -> SizeResult:
+def measure(
+    app: Flask, size: int, places: dict, repeat: int, feeds: bool, searches: dict[str, Timing]
+) -> SizeResult:
     """Time the feeds on one network (the first round is a warm-up) and gather its figures."""
     counts = synthetic.counts(app)
-    places = {town: find_place(town) for town in TOWNS}
     slugs = sample_slugs(app, len(TOWNS))
     timings = {name: Timing() for name in FEED_TIMINGS}
     found = within_radius(app, places)
@@ -150,11 +163,10 @@ def measure(app: Flask, size: int, repeat: int, feeds: bool, searches: dict[str,
         scratch = {name: Timing() for name in FEED_TIMINGS}
         for town in TOWNS:
             query = near_query(town)
-            for name, forget in (("feed_fresh", rendered_events.clear), ("feed_cold", lambda: None)):
-                # Fresh: a new worker, nothing rendered. Cold: the first render after a change, when every
+            for name, new_worker in (("feed_cold", True), ("feed_change", False)):
+                # Cold: a new worker, nothing rendered. Change: the first render after a change, when every
                 # cached body is stale at once but the unchanged events' bytes are still remembered.
-                feed_cache.clear()
-                forget()
+                stale_feeds(new_worker=new_worker)
                 cold = timed(scratch[name], lambda: get(client, f"/feeds/meetings.ics?{query}"))
                 if cold.data.count(b"BEGIN:VEVENT") < FEED_FULL:
                     scratch[name].samples.pop(), scratch[name].cpu.pop()  # only full feeds count
@@ -181,7 +193,7 @@ def measure(app: Flask, size: int, repeat: int, feeds: bool, searches: dict[str,
     )
 
 
-def measure_postgres(url: str, size: int, repeat: int, now: datetime, feeds: bool) -> SizeResult:
+def measure_postgres(url: str, size: int, places: dict, repeat: int, now: datetime, feeds: bool) -> SizeResult:
     """Wipe the database, build one network in it, and time it."""
     started = time.perf_counter()
     synthetic.build(url, size, now, reset_postgres=True)
@@ -189,7 +201,7 @@ def measure_postgres(url: str, size: int, repeat: int, now: datetime, feeds: boo
     app = bench_app(url)
     gc.collect()
     try:
-        return measure(app, size, repeat, feeds, search_rounds({size: app}, repeat, now)[size])
+        return measure(app, size, places, repeat, feeds, search_rounds({size: app}, places, repeat, now)[size])
     finally:
         with app.app_context():
             db.engine.dispose()
@@ -207,9 +219,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     now = datetime.now(timezone.utc)
     load_before = load_average()
+    places = town_places()
     if args.database_url:
         # One PostgreSQL database holds one network at a time, so there the sizes are timed in turn.
-        results = [measure_postgres(args.database_url, size, args.repeat, now, not args.search_only)
+        results = [measure_postgres(args.database_url, size, places, args.repeat, now, not args.search_only)
                    for size in args.sizes]
     else:
         apps = {}
@@ -220,11 +233,11 @@ def main(argv: list[str] | None = None) -> int:
             apps[size] = bench_app(f"sqlite:///{path}")
         gc.collect()
         print("timing searches, the sizes taking turns…", file=sys.stderr)
-        searches = search_rounds(apps, args.repeat, now)
+        searches = search_rounds(apps, places, args.repeat, now)
         results = []
         for size, app in apps.items():
             print(f"timing {size:,} meetings' feeds…", file=sys.stderr)
-            results.append(measure(app, size, args.repeat, not args.search_only, searches[size]))
+            results.append(measure(app, size, places, args.repeat, not args.search_only, searches[size]))
             with app.app_context():
                 db.engine.dispose()
     database = "PostgreSQL" if args.database_url else "SQLite (file, benchmarks/results/)"
