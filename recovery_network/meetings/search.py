@@ -180,7 +180,7 @@ def search(
         ).all()
     distances: dict[int, float | None] = {}  # per venue: several meetings share one
     results = [_result(m, criteria, now, upcoming, distances) for m in rows]
-    if criteria.near is not None and criteria.mode != "online":
+    if near:
         # The exact distance decides the edge and the order within the page.
         results = [r for r in results if r.distance_miles is not None and r.distance_miles <= criteria.radius_miles]
         results.sort(key=lambda r: (r.distance_miles, r.meeting.id))
