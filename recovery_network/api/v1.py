@@ -12,9 +12,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from recovery_network.api.openapi import document
 from recovery_network.api.resources import detail_resource, summary_resource
@@ -23,9 +21,9 @@ from recovery_network.directory.queries import FILTER_KEYS, criteria_from_form
 from recovery_network.errors import problem_json
 from recovery_network.extensions import db
 from recovery_network.meetings import search as meeting_search
-from recovery_network.meetings.models import Meeting, MeetingChange
+from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import next_occurrences
-from recovery_network.meetings.visibility import visible_to
+from recovery_network.meetings.visibility import meeting_or_404
 from recovery_network.venues.services import Located, locate
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -81,13 +79,7 @@ def index():
 @bp.get("/meetings/<slug>")
 def detail(slug: str):
     """One public meeting with its next six dates, cancelled and moved ones marked."""
-    meeting = db.session.scalar(
-        select(Meeting)
-        .where(Meeting.slug == slug, visible_to(None))
-        .options(selectinload(Meeting.venue), selectinload(Meeting.changes).selectinload(MeetingChange.new_venue))
-    )
-    if meeting is None:
-        abort(404)  # the same answer for a custody slug as for a made-up one
+    meeting = meeting_or_404(None, slug=slug)  # the public API never sees custody, whoever asks
     upcoming = next_occurrences(meeting.schedule, meeting.change_map(), now(), count=UPCOMING)
     return jsonify(detail_resource(meeting, _links(meeting), upcoming, _moved_venues(meeting)))
 

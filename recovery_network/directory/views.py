@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from recovery_network.directory.forms import SearchForm
 from recovery_network.directory.queries import criteria_from_form, feed_query_string
@@ -17,7 +15,7 @@ from recovery_network.meetings import search as meeting_search
 from recovery_network.meetings.kinds import BY_CODE
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import describe, next_occurrences
-from recovery_network.meetings.visibility import visible_to
+from recovery_network.meetings.visibility import meeting_or_404
 from recovery_network.venues.services import locate, suggestions
 
 bp = Blueprint("directory", __name__)
@@ -68,13 +66,7 @@ def search():
 @bp.get("/meetings/<slug>")
 def detail(slug: str):
     """One meeting: what to expect, where, and the next six dates with cancellations shown."""
-    meeting = db.session.scalar(
-        select(Meeting)
-        .where(Meeting.slug == slug, visible_to(current_user))
-        .options(selectinload(Meeting.venue), selectinload(Meeting.changes))
-    )
-    if meeting is None:
-        abort(404)
+    meeting = meeting_or_404(current_user, slug=slug)
     upcoming = next_occurrences(meeting.schedule, meeting.change_map(), now(), count=6)
     moved_venues = _moved_venues(meeting)
     ics_url = url_for("feeds.meeting", slug=meeting.slug, _external=True)

@@ -8,8 +8,6 @@ from datetime import datetime, timedelta
 from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from recovery_network.directory.forms import SearchForm
 from recovery_network.directory.queries import criteria_from_form, feed_query_string
@@ -20,7 +18,7 @@ from recovery_network.feeds.events import meeting_event, newest
 from recovery_network.feeds.ical import FeedInfo, build_calendar, stable_uid
 from recovery_network.meetings import search as meeting_search
 from recovery_network.meetings.models import Meeting
-from recovery_network.meetings.visibility import visible_to
+from recovery_network.meetings.visibility import meeting_or_404
 from recovery_network.types import utcnow
 from recovery_network.venues.services import locate
 
@@ -81,13 +79,7 @@ def meeting(slug: str):
 
 def load_meeting(slug: str) -> Loaded:
     """The one public meeting behind a per-meeting feed (404 for custody or unknown alike)."""
-    found = db.session.scalar(
-        select(Meeting)
-        .where(Meeting.slug == slug, visible_to(None))
-        .options(selectinload(Meeting.venue), selectinload(Meeting.changes))
-    )
-    if found is None:
-        abort(404)
+    found = meeting_or_404(None, slug=slug)  # feeds are public data, whoever polls them
 
     def info() -> FeedInfo:
         """The calendar's own name and identity."""

@@ -19,6 +19,7 @@ from recovery_network.meetings import services
 from recovery_network.meetings.forms import CancelForm, MeetingForm, MoveForm, RestoreForm, VenueForm, suffix_ids
 from recovery_network.meetings.models import ACTIVE, ENDED, PAUSED, Meeting
 from recovery_network.meetings.recurrence import Occurrence, describe, next_occurrences
+from recovery_network.meetings.visibility import meeting_or_404
 from recovery_network.rota.queries import helpers_for
 from recovery_network.rota.services import CapacityBelowSignups
 from recovery_network.venues.models import COMMUNITY, CUSTODY, Area, Venue
@@ -53,10 +54,9 @@ def is_coordinator() -> bool:
     return current_user.has_role(COORDINATOR)
 
 
-def meeting_or_404(slug: str) -> Meeting:
-    """A series the person may manage: their own, or any for a co-ordinator; others do not exist for them."""
-    meeting = db.first_or_404(select(Meeting).where(Meeting.slug == slug)
-                              .options(selectinload(Meeting.venue), selectinload(Meeting.changes)))
+def managed_or_404(slug: str) -> Meeting:
+    """A series the person may see and manage: their own, or any for a co-ordinator; others do not exist for them."""
+    meeting = meeting_or_404(current_user, slug=slug)
     if not is_coordinator() and meeting.organiser_id != current_user.id:
         abort(404)
     return meeting
@@ -137,7 +137,7 @@ def create():
 @bp.route("/meetings/<slug>/edit", methods=["GET", "POST"])
 def edit(slug: str):
     """Change a series; calendars that subscribe pick the change up."""
-    meeting = meeting_or_404(slug)
+    meeting = managed_or_404(slug)
     form = MeetingForm(obj=meeting, venues=choosable_venues(meeting.venue))
     if form.validate_on_submit():
         try:
@@ -152,7 +152,7 @@ def edit(slug: str):
 @bp.get("/meetings/<slug>")
 def detail(slug: str):
     """One series to run: its status and its next dates, each with cancel, move and restore."""
-    return render_manage(meeting_or_404(slug))
+    return render_manage(managed_or_404(slug))
 
 
 def render_manage(meeting: Meeting, failed: RestoreForm | None = None, error: str | None = None):
@@ -197,7 +197,7 @@ def per_date(meeting: Meeting, form: RestoreForm, run: Callable[[], object], mes
 @bp.post("/meetings/<slug>/status")
 def status(slug: str):
     """Pause, resume or end a series."""
-    meeting = meeting_or_404(slug)
+    meeting = managed_or_404(slug)
     target = ACTIONS.get(request.form.get("action", ""))
     if target is None:
         abort(400)
@@ -212,7 +212,7 @@ def status(slug: str):
 @bp.post("/meetings/<slug>/cancel")
 def cancel(slug: str):
     """Cancel one date, with a reason the public sees."""
-    meeting, form = meeting_or_404(slug), CancelForm()
+    meeting, form = managed_or_404(slug), CancelForm()
     return per_date(meeting, form, lambda: services.cancel_occurrence(meeting, form.date.data, form.reason.data),
                     "Date cancelled; the reason shows on the public page.", "reason")
 
@@ -220,7 +220,7 @@ def cancel(slug: str):
 @bp.post("/meetings/<slug>/move")
 def move(slug: str):
     """Move one date to a new day, time or venue, with a reason the public sees."""
-    meeting = meeting_or_404(slug)
+    meeting = managed_or_404(slug)
     form = MoveForm(venues=move_venues(meeting), timezone=meeting.timezone)
     return per_date(meeting, form, lambda: services.move_occurrence(
         meeting, form.date.data, form.new_start, form.reason.data, venue=form.venue),
@@ -230,7 +230,7 @@ def move(slug: str):
 @bp.post("/meetings/<slug>/restore")
 def restore(slug: str):
     """Undo a cancellation or move: the date happens as usual."""
-    meeting, form = meeting_or_404(slug), RestoreForm()
+    meeting, form = managed_or_404(slug), RestoreForm()
     return per_date(meeting, form, lambda: services.restore_occurrence(meeting, form.date.data),
                     "Date restored.", "date")
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import abort
 from sqlalchemy import ColumnElement, Select, or_, select, true
+from sqlalchemy.orm import selectinload
 
 from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, PUBLIC, Meeting
@@ -46,6 +48,39 @@ def visible_to(viewer: object | None = None) -> ColumnElement[bool]:
     if not access:
         return Meeting.visibility == PUBLIC
     return or_(Meeting.visibility == PUBLIC, Meeting.venue_id.in_(sorted(access)))
+
+
+# Ids beyond a signed 64-bit integer cannot exist; asking the database about them would be an error, not a 404.
+MAX_ID = 2**63 - 1
+
+
+def may_see_establishment(viewer: object | None, establishment_id: int | None) -> bool:
+    """Whether the viewer may see custody facts (session titles, times) of one establishment."""
+    access = custody_access(viewer)
+    return access is None or establishment_id in access
+
+
+def visible_meeting(viewer: object | None, *, meeting_id: object = None, slug: object = None) -> Meeting | None:
+    """The meeting with this id or slug if the viewer may see it; a hidden one and a missing one are both None."""
+    query = select(Meeting).where(visible_to(viewer)).options(
+        selectinload(Meeting.venue), selectinload(Meeting.changes))
+    if meeting_id is not None:
+        if not isinstance(meeting_id, int) or isinstance(meeting_id, bool) or not 0 < meeting_id <= MAX_ID:
+            return None
+        query = query.where(Meeting.id == meeting_id)
+    elif isinstance(slug, str) and 0 < len(slug) <= 200 and "\x00" not in slug:
+        query = query.where(Meeting.slug == slug)
+    else:
+        return None
+    return db.session.scalar(query)
+
+
+def meeting_or_404(viewer: object | None, *, meeting_id: object = None, slug: object = None) -> Meeting:
+    """Every route that takes a meeting id or slug loads it here: what the viewer may not see does not exist."""
+    meeting = visible_meeting(viewer, meeting_id=meeting_id, slug=slug)
+    if meeting is None:
+        abort(404)
+    return meeting
 
 
 def public_meetings() -> Select[tuple[Meeting]]:

@@ -130,13 +130,14 @@ def sign_up(person: Person, meeting: Meeting, on: date, role: str, *, by: Person
     """Take a place (or join the queue) for a role at one occurrence, for oneself or assigned by a co-ordinator."""
     if role not in ROTA_ROLES:
         raise RotaError("Choose facilitator or peer mentor.")
+    # Whether the person may help comes before anything is said about the session's dates or state.
+    check_eligible(person, meeting, on, role)
     if meeting.status != ACTIVE:
         raise NotOnRota("This series isn't running at the moment.")
     if occurrence_start(meeting, on) <= now:
         raise NotOnRota("That session has already started.")
     if needed(meeting, role) == 0:
         raise NotOnRota("This session doesn't need that role.")
-    check_eligible(person, meeting, on, role)
     slot = ensure_slot(meeting, on, role)
     existing = db.session.scalar(
         select(Signup.id).where(

@@ -13,9 +13,10 @@ from recovery_network.extensions import db, limiter
 from recovery_network.feeds.private import calendar_response
 from recovery_network.htmx import render, wants_fragment
 from recovery_network.meetings.models import Meeting
+from recovery_network.meetings.visibility import meeting_or_404, visible_meeting
 from recovery_network.rota import feeds, queries, services
 from recovery_network.rota.forms import AssignForm, SignupForm
-from recovery_network.rota.models import Signup
+from recovery_network.rota.models import ROTA_ROLES, Signup
 from recovery_network.types import utcnow
 
 bp = Blueprint("rota", __name__, url_prefix="/rota")
@@ -33,9 +34,9 @@ def index():
 
 def _respond(place_key: tuple, message: str, category: str):
     """Answer a rota change: the widget for htmx, otherwise back to the rota page with a message."""
-    if wants_fragment():
-        meeting_id, on, role = place_key
-        meeting = db.get_or_404(Meeting, meeting_id)
+    meeting_id, on, role = place_key
+    meeting = visible_meeting(current_user, meeting_id=meeting_id)
+    if wants_fragment() and meeting is not None:
         return render_template("rota/_signup.html", widget=widget_state(meeting, on, role), message=message,
                                category=category)
     flash(message, category)
@@ -48,13 +49,14 @@ def _same_site(url: str | None) -> bool:
 
 
 @bp.post("/signup")
-@login_required
 def sign_up():
     """Take a place for myself (never for anyone else: the person is not a form field)."""
+    # Who may act is settled before anything about the meeting is looked at, let alone said.
+    require_role(*ROTA_ROLES, COORDINATOR)
     form = SignupForm()
     if not form.validate():
         abort(400)
-    meeting = db.get_or_404(Meeting, form.meeting_id.data)
+    meeting = meeting_or_404(current_user, meeting_id=form.meeting_id.data)
     key = (meeting.id, form.occurrence_date.data, form.role.data)
     try:
         outcome = services.sign_up(current_user, meeting, *key[1:], by=current_user, now=utcnow())
@@ -93,7 +95,7 @@ def assign():
     form = AssignForm()
     if not form.validate():
         abort(400)
-    meeting = db.get_or_404(Meeting, form.meeting_id.data)
+    meeting = meeting_or_404(current_user, meeting_id=form.meeting_id.data)
     person = db.session.scalar(select(Person).where(Person.public_id == form.person.data)) or abort(404)
     try:
         outcome = services.sign_up(person, meeting, form.occurrence_date.data, form.role.data, by=current_user,

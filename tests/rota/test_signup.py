@@ -81,11 +81,14 @@ def test_double_click_gives_one_place(client, auth, make_volunteer, community):
 
 
 def test_uncleared_volunteer_cannot_take_a_custody_place(client, auth, make_volunteer, custody):
-    """No clearance for this establishment → refused, with the reason, and nothing taken."""
+    """No clearance for this establishment → the session does not exist for them, and nothing is taken."""
     auth.login(make_volunteer())
-    post_signup(client, custody, next_date(custody))
+    response = post_signup(client, custody, next_date(custody))
+    missing = client.post("/rota/signup", data={"meeting_id": custody.id + 1000,
+                                                "occurrence_date": next_date(custody).isoformat(), "role": "peer_mentor"})
+    assert response.status_code == 404 and response.get_data() == missing.get_data()
     page = html.unescape(client.get("/rota/").get_data(as_text=True))
-    assert "You need approved clearance for this establishment" in page
+    assert custody.title not in page
     assert db.session.scalar(select(Signup)) is None
 
 
