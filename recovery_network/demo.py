@@ -115,7 +115,7 @@ def seed(now: datetime) -> dict[str, int]:
             added["venues"] += 1
     db.session.flush()
     for slug, details in meetings(now.date()):
-        if db.session.scalar(select(Meeting.id).where(Meeting.slug == slug)) is not None:
+        if demo_meeting(slug, details) is not None:
             continue
         details.slug = slug
         details.facilitators_needed, details.mentors_needed = HELPERS[details.kind]
@@ -123,20 +123,34 @@ def seed(now: datetime) -> dict[str, int]:
             details.mentors_needed = 0
         meeting = create_meeting(details)
         added["meetings"] += 1
-        _demo_changes(meeting, now)
+        _demo_changes(slug, meeting, now)
     added["people"] = seed_people(now.date())
     if added["people"]:
         seed_rota_and_pathway(now)
     return added
 
 
-def _demo_changes(meeting: Meeting, now: datetime) -> None:
+def demo_meeting(key: str, details: MeetingDetails) -> Meeting | None:
+    """A demo series already seeded: by its slug, or (custody slugs end in random letters) by title and prison."""
+    if details.venue is not None and details.venue.is_custody:
+        return db.session.scalar(select(Meeting).where(Meeting.title == details.title,
+                                                       Meeting.venue_id == details.venue.id))
+    return db.session.scalar(select(Meeting).where(Meeting.slug == key))
+
+
+def demo_meetings(today) -> dict[str, Meeting]:
+    """The seeded demo series by their demo keys, custody ones included."""
+    found = {key: demo_meeting(key, details) for key, details in meetings(today)}
+    return {key: meeting for key, meeting in found.items() if meeting is not None}
+
+
+def _demo_changes(key: str, meeting: Meeting, now: datetime) -> None:
     """A few realistic exceptions: a cancellation and a move on some series."""
     upcoming = next_occurrences(meeting.schedule, {}, now, count=3)
     if len(upcoming) < 3:
         return
-    if meeting.slug in {"perth-smart-tuesday", "arbroath-smart-wednesday", "hmp-perth-smart"}:
+    if key in {"perth-smart-tuesday", "arbroath-smart-wednesday", "hmp-perth-smart"}:
         cancel_occurrence(meeting, upcoming[1].start.date(), "Hall closed for a funeral; back the week after.")
-    if meeting.slug in {"dundee-smart-monday", "glasgow-smart-wednesday"}:
+    if key in {"dundee-smart-monday", "glasgow-smart-wednesday"}:
         moved = datetime.combine(upcoming[2].start.date(), time(19, 0))
         move_occurrence(meeting, upcoming[2].start.date(), moved, "Starting later this week because of a training day.")

@@ -108,14 +108,14 @@ def _clear(person, venue, valid_from, expires_on, by, status="approved") -> None
 
 def seed_rota_and_pathway(now) -> None:
     """A few rota places and one pathway (first name only) so every screen has something to show."""
-    from recovery_network.meetings.models import Meeting
+    from recovery_network.demo import demo_meetings
     from recovery_network.meetings.recurrence import next_occurrences
     from recovery_network.pathways.services import PathwayDetails, open_pathway
     from recovery_network.rota.services import RotaError, sign_up
     from recovery_network.venues.geo import Point
 
     people = {p.email.split("@")[0]: p for p in db.session.scalars(select(Person))}
-    meetings = {m.slug: m for m in db.session.scalars(select(Meeting))}
+    meetings = demo_meetings(now.date())
     for who, slug, role in (("facilitator", "perth-smart-tuesday", "facilitator"), ("mentor", "perth-smart-tuesday", "peer_mentor"),
                             ("mentor", "hmp-perth-smart", "peer_mentor"), ("facilitator", "hmp-perth-smart", "facilitator")):
         person, meeting = people.get(who), meetings.get(slug)

@@ -67,3 +67,25 @@ def test_seed_demo_is_idempotent_on_a_migrated_database(migrated_app):
         custody = db.session.execute(text("SELECT count(*) FROM meetings WHERE visibility = 'custody'")).scalar()
     assert count == 17
     assert custody == 5
+
+
+def test_custody_slugs_already_stored_are_made_unguessable(migrated_app):
+    """0008 gives custody sessions seeded before it (slugs like 'hmp-perth-smart') random endings; public ones keep theirs."""
+    runner = migrated_app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with migrated_app.app_context():
+        # Put the demo back as an older release stored it: custody slugs named after their titles.
+        db.session.execute(text("UPDATE meetings SET slug = 'hmp-perth-smart' WHERE title = 'HMP Perth SMART group'"))
+        db.session.commit()
+        before = dict(db.session.execute(text("SELECT id, slug FROM meetings WHERE visibility = 'public'")).all())
+        db.session.remove()
+    # Back to before 0008 (its downgrade keeps slugs as they are), then up through it on the populated database.
+    assert runner.invoke(args=["db", "downgrade", "0007_near_search_index"]).exit_code == 0
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with migrated_app.app_context():
+        custody = db.session.execute(text("SELECT slug FROM meetings WHERE visibility = 'custody'")).scalars().all()
+        after = dict(db.session.execute(text("SELECT id, slug FROM meetings WHERE visibility = 'public'")).all())
+    assert "hmp-perth-smart" not in custody and any(s.startswith("hmp-perth-smart-") for s in custody)
+    assert all(len(s.rsplit("-", 1)[1]) == 10 for s in custody)
+    assert after == before

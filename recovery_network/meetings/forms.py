@@ -22,7 +22,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from recovery_network.extensions import db
 from recovery_network.meetings.kinds import kind_choices
 from recovery_network.meetings.recurrence import Schedule, exists_locally, last_slot, rule
 from recovery_network.meetings.services import MeetingDetails
@@ -81,12 +80,10 @@ class VenueChoiceForm(FlaskForm):
         return self.venues.get(self.venue_id.data or NO_VENUE)
 
     def validate_venue_id(self, field: Field) -> None:
-        """Only listed venues; a prison that was not offered gets the custody rule, not a vague refusal."""
+        """Only listed venues; one not offered gets the same words whether it is a prison, elsewhere or nowhere."""
         if (field.data or NO_VENUE) == NO_VENUE or field.data in self.venues:
             return
-        venue = db.session.get(Venue, field.data)
-        if venue is not None and venue.is_custody:
-            raise ValidationError("Only a co-ordinator can hold a session in a prison. Choose a community venue.")
+        # The venue hint says prisons are for co-ordinators; this message must not tell a custody id from a made-up one.
         raise ValidationError("Choose a venue from the list.")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
@@ -63,6 +64,11 @@ def slugify(text: str) -> str:
     return slug[:80] or "meeting"
 
 
+def custody_slug(base: str) -> str:
+    """A custody session's slug ends in random letters, so a public title can never collide with it and reveal it."""
+    return f"{slugify(base)[:60].rstrip('-')}-{secrets.token_hex(5)}"
+
+
 def unique_slug(base: str) -> str:
     """The base slug, or the base with a number added, so that no two meetings share a URL."""
     slug, n = slugify(base), 2
@@ -105,7 +111,13 @@ def apply_details(meeting: Meeting, details: MeetingDetails) -> None:
     if details.organiser is not None:
         meeting.organiser_id = details.organiser.id
     # Custody follows the venue: a meeting in an establishment can never be public.
+    was_custody = meeting.visibility == CUSTODY
     meeting.visibility = CUSTODY if details.venue is not None and details.venue.is_custody else PUBLIC
+    if meeting.visibility == CUSTODY and not was_custody:
+        # A custody slug must be unguessable even when the details suggest one (a series moved inside, the demo).
+        meeting.slug = custody_slug(meeting.slug or details.title)
+    elif meeting.slug is None:
+        meeting.slug = unique_slug(details.title)
     end = last_slot(meeting.schedule)
     if end is None and meeting.ends_on is not None:
         # An UNTIL before the first slot is a series with no dates: feeds could not even write it.
@@ -115,9 +127,10 @@ def apply_details(meeting: Meeting, details: MeetingDetails) -> None:
 
 def create_meeting(details: MeetingDetails) -> Meeting:
     """Post a new meeting series."""
-    meeting = Meeting(slug=details.slug or unique_slug(details.title), sequence=0)
+    meeting = Meeting(slug=details.slug, sequence=0)  # apply_details fills it in, by the custody rule
     db.session.add(meeting)
-    apply_details(meeting, details)
+    with db.session.no_autoflush:  # the new meeting is pending without its slug until apply_details sets it
+        apply_details(meeting, details)
     db.session.flush()
     return meeting
 
@@ -134,7 +147,8 @@ def occurrence_on(meeting: Meeting, on: date) -> datetime:
     tz_end = localise(datetime.combine(on, time.max), meeting.timezone)
     found = slots(meeting.schedule, tz_start, tz_end)
     if not found:
-        raise NotAnOccurrence(f"{meeting.title} does not meet on {on:%A %-d %B %Y}.")
+        # No title: a message must never name a meeting to someone who may not see it.
+        raise NotAnOccurrence(f"The series does not meet on {on:%A %-d %B %Y}.")
     return found[0]
 
 

@@ -230,15 +230,18 @@ def test_odd_unicode_in_a_title_is_kept_and_escaped(client, auth, people, places
 
 
 def test_a_facilitator_cannot_forge_a_custody_venue(client, auth, people, places):
-    """The prison is not offered, and posting its id anyway is refused beside the venue field."""
+    """The prison is not offered; posting its id anyway is refused beside the venue field in the very words a
+    made-up id gets, so custody venue ids cannot be told apart."""
     auth.login(people["facilitator"])
     assert "HMP Perth" not in text(client.get("/organise/new"))
     response = client.post("/organise/new", data=series(places["prison"]))
-    assert response.status_code == 200 and "Only a co-ordinator can hold a session in a prison" in text(response)
+    made_up = client.post("/organise/new", data={**series(places["prison"]), "venue_id": places["prison"].id + 99})
+    assert response.status_code == 200 and "Choose a venue from the list." in text(response)
+    assert text(response) == text(made_up)
     assert meeting_count() == 0
     meeting = post(client, series(places["hall"]))
     edited = client.post(f"/organise/meetings/{meeting.slug}/edit", data=series(places["prison"]))
-    assert "Only a co-ordinator can hold a session in a prison" in text(edited)
+    assert "Choose a venue from the list." in text(edited)
     db.session.refresh(meeting)
     assert meeting.venue_id == places["hall"].id and meeting.sequence == 0
 
