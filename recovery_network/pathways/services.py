@@ -9,12 +9,13 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from recovery_network.accounts.models import Person
+from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, FACILITATOR, PEER_MENTOR, Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, CUSTODY, PUBLIC, Meeting
 from recovery_network.meetings.recurrence import localise, occurrences
+from recovery_network.meetings.visibility import may_see_establishment
 from recovery_network.mentors.services import eligibility
 from recovery_network.pathways import plan
 from recovery_network.pathways.models import ContactRecord, Pathway, PathwayItem, PathwayTally
@@ -23,11 +24,16 @@ from recovery_network.venues.geo import Point, bounding_box, distance_miles
 from recovery_network.venues.models import Venue
 
 CONSENT_VERSION = "2026-11"
+OPENERS = (COORDINATOR, ESTABLISHMENT_STAFF, PEER_MENTOR, FACILITATOR)
 SEARCH_MILES = 25
 
 
 class PathwayError(DomainError):
     """A change to a pathway that its rules do not allow."""
+
+
+class BackupNotEligible(PathwayError):
+    """The backup mentor would meet the person inside too, so the mentor's rule binds them as well."""
 
 
 @dataclass
@@ -51,24 +57,39 @@ def new_reference() -> str:
     return "RN-" + "".join(secrets.choice(alphabet) for _ in range(6))
 
 
-def check_mentor(mentor: Person, establishment: Venue, release: date) -> None:
-    """The mentor must be able to meet the person inside: cleared for the releasing prison a week before release."""
+def check_mentor(mentor: Person, establishment: Venue, release: date, error: type[PathwayError] = PathwayError,
+                 role: str = "the mentor") -> None:
+    """A mentor must be able to meet the person inside: cleared for the releasing prison a week before release."""
     decision = eligibility(mentor, "peer_mentor", release - timedelta(days=7), establishment.id)
     if not decision:
-        raise PathwayError(f"{mentor.display_name} can't be the mentor: " + " ".join(decision.reasons))
+        raise error(f"{mentor.display_name} can't be {role}: " + " ".join(decision.reasons))
+
+
+def check_mentors(mentor: Person, backup: Person | None, establishment: Venue, release: date) -> None:
+    """Mentor and backup are held to the same rule: both may stand in for the other inside and at the gate."""
+    check_mentor(mentor, establishment, release)
+    if backup is not None:
+        if backup.id == mentor.id:
+            raise BackupNotEligible("The backup mentor must be someone else.")
+        check_mentor(backup, establishment, release, BackupNotEligible, "the backup mentor")
+
+
+def may_open(person: Person, establishment: Venue | None = None) -> bool:
+    """Co-ordinators anywhere, staff at their own prison, mentors where cleared; a pending account nowhere."""
+    if not (person.is_approved and person.has_role(*OPENERS)):
+        return False
+    return establishment is None or (establishment.is_custody and may_see_establishment(person, establishment.id))
 
 
 def open_pathway(details: PathwayDetails, by: Person, today: date) -> Pathway:
     """Open a pathway with recorded consent, and propose its plan."""
-    if not details.establishment.is_custody:
+    if details.establishment is None or not may_open(by, details.establishment):
         raise PathwayError("Choose the establishment the person is being released from.")
     if details.release_date < today - timedelta(days=7):
         raise PathwayError("The release date is more than a week ago; a pathway is planned ahead.")
     if details.release_date > today + timedelta(days=365):
         raise PathwayError("The release date is more than a year away.")
-    if details.backup_mentor is not None and details.backup_mentor.id == details.mentor.id:
-        raise PathwayError("The backup mentor must be someone else.")
-    check_mentor(details.mentor, details.establishment, details.release_date)
+    check_mentors(details.mentor, details.backup_mentor, details.establishment, details.release_date)
     pathway = Pathway(
         public_id=secrets.token_urlsafe(12), reference=new_reference(), first_name=details.first_name.strip(),
         establishment=details.establishment, release_date=details.release_date, destination=details.destination,
@@ -183,7 +204,7 @@ def change_release_date(pathway: Pathway, new_date: date, by: Person, today: dat
         return
     if new_date < today - timedelta(days=7):
         raise PathwayError("The new release date is too far in the past.")
-    check_mentor(pathway.mentor, pathway.establishment, new_date)
+    check_mentors(pathway.mentor, pathway.backup_mentor, pathway.establishment, new_date)
     pathway.release_date = new_date
     pathway.items.clear()
     db.session.flush()

@@ -6,12 +6,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from recovery_network.accounts.models import COORDINATOR, Person
+from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db, limiter
 from recovery_network.feeds.private import calendar_response
 from recovery_network.meetings.models import Meeting
+from recovery_network.meetings.visibility import custody_access, meeting_or_404, visible_to
 from recovery_network.pathways import feeds, plan, services
 from recovery_network.pathways.forms import ContactForm, ItemForm, PathwayForm, ReleaseDateForm
 from recovery_network.pathways.models import Pathway, PathwayItem
@@ -28,10 +29,13 @@ def may_see_all() -> bool:
 
 
 def visible() -> object:
-    """The SQL condition for pathways this person may see: their own as mentor or backup, or all for co-ordinators."""
+    """Pathways this person may see: their own as mentor or backup, their prison's as its staff, all for co-ordinators."""
     if may_see_all():
         return Pathway.id.is_not(None)
-    return or_(Pathway.mentor_id == current_user.id, Pathway.backup_mentor_id == current_user.id)
+    mine = [Pathway.mentor_id == current_user.id, Pathway.backup_mentor_id == current_user.id]
+    if current_user.has_role(ESTABLISHMENT_STAFF) and current_user.establishment_ids:
+        mine.append(Pathway.establishment_id.in_(sorted(current_user.establishment_ids)))
+    return or_(*mine)
 
 
 def pathway_or_404(public_id: str) -> Pathway:
@@ -72,14 +76,23 @@ def mentor_choices() -> list[tuple[int, str]]:
     return [(p.id, p.display_name) for p in people if p.has_role("peer_mentor", "facilitator")]
 
 
+def openable_establishments() -> list[Venue]:
+    """Where this person may open a pathway: any prison for co-ordinators, their own for staff, one they're cleared for."""
+    access = custody_access(current_user)
+    query = select(Venue).where(Venue.setting == CUSTODY).order_by(Venue.name)
+    if access is not None:
+        query = query.where(Venue.id.in_(sorted(access)))
+    return list(db.session.scalars(query))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def create():
     """Open a pathway with consent; the plan is proposed from the release date."""
-    if not (current_user.is_approved and current_user.has_role(COORDINATOR, "peer_mentor", "facilitator")):
+    if not services.may_open(current_user):
         abort(404)
     form = PathwayForm()
-    form.establishment_id.choices = [(v.id, v.name) for v in db.session.scalars(
-        select(Venue).where(Venue.setting == CUSTODY).order_by(Venue.name))]
+    # The choice is the rule: a prison this person may not see is not offered, and is refused if posted.
+    form.establishment_id.choices = [(v.id, v.name) for v in openable_establishments()]
     form.mentor_id.choices = mentor_choices()
     form.backup_mentor_id.choices = [(0, "None")] + mentor_choices()
     if form.validate_on_submit():
@@ -89,6 +102,9 @@ def create():
         else:
             try:
                 pathway = services.open_pathway(_details(form, located), current_user, utcnow().date())
+            except services.BackupNotEligible as error:
+                db.session.rollback()
+                form.backup_mentor_id.errors.append(str(error))
             except DomainError as error:
                 db.session.rollback()
                 form.mentor_id.errors.append(str(error))
@@ -103,7 +119,7 @@ def _details(form: PathwayForm, located) -> services.PathwayDetails:
     backup = db.session.get(Person, form.backup_mentor_id.data) if form.backup_mentor_id.data else None
     scope = ",".join(s for s, on in (("plan", form.consent_plan.data), ("calendar", form.consent_calendar.data)) if on)
     return services.PathwayDetails(
-        first_name=form.first_name.data, establishment=db.get_or_404(Venue, form.establishment_id.data),
+        first_name=form.first_name.data, establishment=db.session.get(Venue, form.establishment_id.data),
         release_date=form.release_date.data, destination=form.destination.data.strip(),
         destination_point=located.point, mentor=db.get_or_404(Person, form.mentor_id.data), backup_mentor=backup,
         consent_scope=scope, plain_titles=bool(form.plain_titles.data),
@@ -122,7 +138,8 @@ def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | N
     """The pathway page with its forms."""
     today = utcnow().date()
     meetings = {m.id: m for m in db.session.scalars(
-        select(Meeting).where(Meeting.id.in_([i.meeting_id for i in pathway.items if i.meeting_id])))}
+        select(Meeting).where(Meeting.id.in_([i.meeting_id for i in pathway.items if i.meeting_id]),
+                              visible_to(current_user)))}
     return render_template(
         "pathways/detail.html", pathway=pathway, meetings=meetings, today=today,
         warnings=plan.release_warnings(pathway.release_date), flags=services.flags(pathway, today),
@@ -154,7 +171,7 @@ def add_item(public_id: str):
     form = ItemForm()
     if not form.validate():
         abort(400)
-    meeting = db.get_or_404(Meeting, form.meeting_id.data)
+    meeting = meeting_or_404(current_user, meeting_id=form.meeting_id.data)
     return _apply(pathway, lambda: services.add_meeting(pathway, meeting, form.occurrence_date.data, current_user),
                   "Added to the plan.")
 

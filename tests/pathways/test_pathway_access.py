@@ -1,0 +1,133 @@
+"""Who may open a pathway where, the backup mentor under the mentor's rule, and custody titles on the page."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from recovery_network.extensions import db
+from recovery_network.mentors.models import Clearance, Course, TrainingRecord
+from recovery_network.pathways.models import Pathway
+from recovery_network.types import utcnow
+from recovery_network.venues.models import CUSTODY
+from tests.pathways.conftest import TODAY, open_form
+
+
+def text(response) -> str:
+    """The response body as a person reads it."""
+    return html.unescape(response.get_data(as_text=True))
+
+
+def pathways() -> int:
+    """How many pathways are stored."""
+    return db.session.scalar(select(func.count(Pathway.id)))
+
+
+def trained(make_person, setting, first_name: str, *roles: str, **fields):
+    """A person with verified peer mentor training (and the given roles)."""
+    person = make_person(*(roles or ("peer_mentor",)), first_name=first_name, **fields)
+    course = db.session.scalar(select(Course).where(Course.code == "PM"))
+    db.session.add(TrainingRecord(person=person, course=course, completed_on=TODAY - timedelta(days=100),
+                                  status="verified", verified_by_id=setting["coordinator"].id, verified_at=utcnow()))
+    db.session.commit()
+    return person
+
+
+def test_an_expired_backup_is_refused_beside_the_backup_field(client, auth, setting, make_person):
+    """The review's case: an expired mentor names a cleared mentor and himself as backup. Both fail now."""
+    lapsed = trained(make_person, setting, "Lenny")
+    db.session.add(Clearance(person=lapsed, venue=setting["prison"], status="approved",
+                             valid_from=TODAY - timedelta(days=400), expires_on=TODAY - timedelta(days=10)))
+    db.session.commit()
+    auth.login(setting["coordinator"])  # even a co-ordinator cannot name him
+    response = client.post("/pathways/new", data=open_form(setting, backup_mentor_id=lapsed.id))
+    assert "Lenny K. can't be the backup mentor" in text(response) and pathways() == 0
+    auth.logout()
+    auth.login(lapsed)  # and he cannot open one at a prison he may no longer see
+    assert client.get("/pathways/new").status_code == 200
+    assert "HMP Perth" not in text(client.get("/pathways/new"))
+    response = client.post("/pathways/new", data=open_form(setting, backup_mentor_id=lapsed.id))
+    assert "Not a valid choice" in text(response) and pathways() == 0
+
+
+def test_an_uncleared_backup_is_refused_and_a_cleared_one_accepted(client, auth, setting, make_person):
+    """Same rule for both mentors; a cleared backup opens the pathway."""
+    auth.login(setting["coordinator"])
+    refused = client.post("/pathways/new", data=open_form(setting, backup_mentor_id=setting["other"].id))
+    assert "Chris K. can't be the backup mentor" in text(refused) and pathways() == 0
+    db.session.add(Clearance(person=setting["other"], venue=setting["prison"], status="approved",
+                             valid_from=TODAY - timedelta(days=5)))
+    db.session.commit()
+    client.post("/pathways/new", data=open_form(setting, backup_mentor_id=setting["other"].id))
+    assert db.session.scalar(select(Pathway.backup_mentor_id)) == setting["other"].id
+
+
+def test_rebasing_holds_the_backup_to_the_rule_on_the_new_date(client, auth, setting):
+    """A backup whose clearance ends before the new date stops the re-base, with nothing changed."""
+    other = setting["other"]
+    clearance = Clearance(person=other, venue=setting["prison"], status="approved", valid_from=TODAY - timedelta(days=5))
+    db.session.add(clearance)
+    db.session.commit()
+    auth.login(setting["coordinator"])
+    client.post("/pathways/new", data=open_form(setting, backup_mentor_id=other.id))
+    pathway = db.session.scalar(select(Pathway))
+    release = pathway.release_date
+    clearance.expires_on = release + timedelta(days=3)
+    db.session.commit()
+    later = release + timedelta(days=28)
+    response = client.post(f"/pathways/{pathway.public_id}/release-date", data={"release_date": later.isoformat()})
+    assert "can't be the backup mentor" in text(response)
+    db.session.refresh(pathway)
+    assert pathway.release_date == release
+
+
+def test_who_may_open_where(client, auth, setting, make_person, make_venue):
+    """Co-ordinators anywhere; staff at their own prison only; mentors where cleared; pending and others nowhere."""
+    barlinnie = make_venue(CUSTODY, name="HMP Barlinnie")
+    perth_staff = make_person("establishment_staff", first_name="Gordon", establishments=[setting["prison"]])
+    other_staff = make_person("establishment_staff", first_name="Isla", establishments=[barlinnie])
+    pending = make_person("peer_mentor", first_name="Pat", status="pending")
+    expected = {setting["coordinator"]: {"HMP Perth", "HMP Barlinnie"}, perth_staff: {"HMP Perth"},
+                other_staff: {"HMP Barlinnie"}, setting["mentor"]: {"HMP Perth"}, setting["other"]: set()}
+    for person, prisons in expected.items():
+        auth.login(person)
+        page = text(client.get("/pathways/new"))
+        assert {p for p in ("HMP Perth", "HMP Barlinnie") if p in page} == prisons, person.first_name
+        auth.logout()
+    auth.login(pending)
+    assert client.get("/pathways/new").status_code == 404
+    auth.logout()
+    # Staff open one at their own prison and then see it; Barlinnie's staff are refused at Perth.
+    auth.login(other_staff)
+    refused = client.post("/pathways/new", data=open_form(setting))
+    assert "Not a valid choice" in text(refused) and pathways() == 0
+    auth.logout()
+    auth.login(perth_staff)
+    opened = client.post("/pathways/new", data=open_form(setting))
+    assert opened.status_code == 302 and pathways() == 1
+    assert client.get(opened.headers["Location"]).status_code == 200
+    auth.logout()
+    auth.login(other_staff)
+    assert client.get(opened.headers["Location"]).status_code == 404
+
+
+def test_the_page_names_custody_sessions_only_to_people_entitled_to_that_prison(client, auth, setting):
+    """A backup whose clearance has since lapsed still sees the plan, but 'Session inside', never its title."""
+    other = setting["other"]
+    clearance = Clearance(person=other, venue=setting["prison"], status="approved", valid_from=TODAY - timedelta(days=5))
+    db.session.add(clearance)
+    db.session.commit()
+    auth.login(setting["coordinator"])
+    client.post("/pathways/new", data=open_form(setting, backup_mentor_id=other.id))
+    pathway = db.session.scalar(select(Pathway))
+    url = f"/pathways/{pathway.public_id}"
+    assert "HMP Perth SMART group" in text(client.get(url))
+    auth.logout()
+    auth.login(other)
+    assert "HMP Perth SMART group" in text(client.get(url))
+    clearance.expires_on = TODAY - timedelta(days=1)
+    db.session.commit()
+    page = text(client.get(url))
+    assert "Session inside" in page and "HMP Perth SMART group" not in page
