@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recovery_network.extensions import db
-from recovery_network.meetings.recurrence import Change, Schedule
+from recovery_network.meetings.recurrence import Change, Occurrence, Schedule, occurrence_on
 from recovery_network.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -136,6 +136,10 @@ class Meeting(db.Model):
     def change_map(self) -> dict[date, Change]:
         """Exceptions keyed by the local date of the occurrence they change."""
         return {c.original_date: c.as_change() for c in self.changes}
+
+    def occurrence_on(self, on: date) -> Occurrence | None:
+        """The occurrence slotted on a local date as it now stands, or None: the one answer, from recurrence."""
+        return occurrence_on(self.schedule, self.change_map(), on)
 
     def __repr__(self) -> str:
         return f"<Meeting {self.slug}>"

@@ -179,6 +179,17 @@ def last_slot(schedule: Schedule) -> datetime | None:
     return localise(naive, schedule.timezone) if naive else None
 
 
+def as_occurrence(schedule: Schedule, slot: datetime, change: Change | None) -> Occurrence:
+    """One slot the rule generates, as people see it once its dated change (cancelled or moved) is applied."""
+    duration = schedule.duration
+    if change is None:
+        return Occurrence(slot, slot, slot + duration)
+    if change.cancelled:
+        return Occurrence(slot, slot, slot + duration, cancelled=True, reason=change.reason)
+    moved = localise(change.new_start, schedule.timezone) if change.new_start else slot
+    return Occurrence(slot, moved, moved + duration, moved=True, reason=change.reason, venue_id=change.new_venue_id)
+
+
 def occurrences(
     schedule: Schedule, changes: dict[date, Change], start: datetime, end: datetime
 ) -> list[Occurrence]:
@@ -186,27 +197,24 @@ def occurrences(
 
     A slot moved into the window from outside it is included; one moved out of it is not.
     """
-    tz = schedule.timezone
-    duration = schedule.duration
     result: list[Occurrence] = []
     # Only a moved slot can land in the window from outside it.
     reach = MOVE_REACH if any(not c.cancelled for c in changes.values()) else timedelta(0)
     for slot in slots(schedule, start - reach, end + reach):
-        change = changes.get(slot.date())
-        if change is None:
-            occ = Occurrence(slot, slot, slot + duration)
-        elif change.cancelled:
-            occ = Occurrence(slot, slot, slot + duration, cancelled=True, reason=change.reason)
-        else:
-            moved = localise(change.new_start, tz) if change.new_start else slot
-            occ = Occurrence(
-                slot, moved, moved + duration, moved=True, reason=change.reason,
-                venue_id=change.new_venue_id,
-            )
+        occ = as_occurrence(schedule, slot, changes.get(slot.date()))
         if start <= occ.start < end:
             result.append(occ)
     result.sort(key=lambda o: o.start)
     return result
+
+
+def occurrence_on(schedule: Schedule, changes: dict[date, Change], on: date) -> Occurrence | None:
+    """The occurrence the rule slots on a local date, as it now stands (cancelled, moved or as usual); None if the
+    series does not meet that day. The rota, the plan, the pack and the reminders all ask this, never the rule."""
+    tz = schedule.timezone
+    day = slots(schedule, localise(datetime.combine(on, time.min), tz),
+                localise(datetime.combine(on + timedelta(days=1), time.min), tz))
+    return as_occurrence(schedule, day[0], changes.get(on)) if day else None
 
 
 def next_occurrences(
@@ -218,9 +226,11 @@ def next_occurrences(
     # cancellation or an ending series may need more, and the loop below widens for that.
     period = {"weekly": 7, "fortnightly": 14}.get(schedule.frequency, 35)
     window = timedelta(days=period * count + 1)
-    # Start one meeting-length back, so a meeting in progress still counts as next.
-    since = now - schedule.duration
-    horizon = now + window
+    # Start one meeting-length back, so a meeting in progress still counts as next; a series that has not begun
+    # is searched from its first meeting, however far ahead (a course starting next autumn has dates too).
+    first = localise(datetime.combine(schedule.starts_on, time.min), schedule.timezone)
+    since = max(now - schedule.duration, first - MOVE_REACH)
+    horizon = max(now, first) + window
     # Widen the search until enough are found or the series has ended.
     for _ in range(6):
         found = [o for o in occurrences(schedule, changes, since, horizon) if o.end > now]

@@ -16,7 +16,7 @@ from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.meetings.kinds import BY_CODE
 from recovery_network.meetings.models import ACTIVE, CUSTODY, ENDED, PAUSED, PUBLIC, Meeting, MeetingChange
-from recovery_network.meetings.recurrence import exists_locally, first_slot_date, last_slot, localise, slots, zone
+from recovery_network.meetings.recurrence import exists_locally, first_slot_date, last_slot, zone
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
 
@@ -141,20 +141,11 @@ def touch(meeting: Meeting) -> None:
     meeting.updated_at = utcnow()
 
 
-def occurrence_on(meeting: Meeting, on: date) -> datetime:
-    """The slot the series' rule generates on a local date, or NotAnOccurrence."""
-    tz_start = localise(datetime.combine(on, time.min), meeting.timezone)
-    tz_end = localise(datetime.combine(on, time.max), meeting.timezone)
-    found = slots(meeting.schedule, tz_start, tz_end)
-    if not found:
-        # No title: a message must never name a meeting to someone who may not see it.
-        raise NotAnOccurrence(f"The series does not meet on {on:%A %-d %B %Y}.")
-    return found[0]
-
-
 def _change_for(meeting: Meeting, on: date) -> MeetingChange:
     """The existing exception for a date, or a new one attached to the meeting."""
-    occurrence_on(meeting, on)
+    if meeting.occurrence_on(on) is None:
+        # No title: a message must never name a meeting to someone who may not see it.
+        raise NotAnOccurrence(f"The series does not meet on {on:%A %-d %B %Y}.")
     for change in meeting.changes:
         if change.original_date == on:
             return change

@@ -41,13 +41,13 @@ def _meeting_entry(item: PathwayItem, meeting: Meeting | None) -> pack.PackEntry
         return None
     start = item.starts_at.astimezone(zone(meeting.timezone))
     venue = meeting.venue
-    change = meeting.change_map().get(item.occurrence_date) if item.occurrence_date else None
-    if change is not None and change.cancelled:
+    occurrence = meeting.occurrence_on(item.occurrence_date) if item.occurrence_date else None
+    if item.occurrence_date and (occurrence is None or occurrence.cancelled):
         return None
-    if change is not None and change.new_start is not None:
-        start = change.new_start
-        if change.new_venue_id:
-            venue = db.session.get(Venue, change.new_venue_id) or venue
+    if occurrence is not None:
+        start = occurrence.start
+        if occurrence.venue_id:
+            venue = db.session.get(Venue, occurrence.venue_id) or venue
     kind = BY_CODE.get(meeting.kind)
     what = kind.name if kind else meeting.title
     if venue is None:

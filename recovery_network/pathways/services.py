@@ -178,15 +178,13 @@ def add_meeting(pathway: Pathway, meeting: Meeting, on: date, by: Person) -> Non
     allowed = meeting.visibility == PUBLIC or meeting.venue_id == pathway.establishment_id
     if not allowed or meeting.status != ACTIVE:
         raise PathwayError("That meeting can't be added to this plan.")
-    day_start = localise(datetime.combine(on, time.min), meeting.timezone)
-    found = [o for o in occurrences(meeting.schedule, meeting.change_map(), day_start - timedelta(days=62),
-                                    day_start + timedelta(days=62)) if o.original_start.date() == on]
-    if not found or found[0].cancelled:
+    occurrence = meeting.occurrence_on(on)
+    if occurrence is None or occurrence.cancelled:
         raise PathwayError("That meeting doesn't happen on that date.")
     if any(i.meeting_id == meeting.id and i.occurrence_date == on for i in pathway.items):
         raise PathwayError("That meeting is already in the plan.")
     kind = "custody_session" if meeting.is_custody else "community_meeting"
-    _item(pathway, kind, found[0].start, found[0].end, (meeting.id, on))
+    _item(pathway, kind, occurrence.start, occurrence.end, (meeting.id, on))
     touch(pathway, by, "pathway.add_item")
 
 

@@ -18,7 +18,6 @@ from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, Meeting
-from recovery_network.meetings.recurrence import localise
 from recovery_network.mentors.services import eligibility
 from recovery_network.rota.models import ACTIVE_SIGNUP, ROTA_ROLES, RotaSlot, Signup
 from recovery_network.types import utcnow
@@ -59,17 +58,12 @@ def needed(meeting: Meeting, role: str) -> int:
 
 def occurrence_start(meeting: Meeting, on: date) -> datetime:
     """When the occurrence originally slotted on `on` actually starts (a move is followed)."""
-    change = next((c for c in meeting.changes if c.original_date == on), None)
-    if change is not None and change.kind == "cancelled":
+    occurrence = meeting.occurrence_on(on)
+    if occurrence is None:
+        raise NotOnRota(f"The series does not meet on {on:%A %-d %B %Y}.")
+    if occurrence.cancelled:
         raise NotOnRota("That date has been cancelled.")
-    if change is not None and change.new_start is not None:
-        return localise(change.new_start, meeting.timezone)
-    from recovery_network.meetings.services import NotAnOccurrence, occurrence_on
-
-    try:
-        return occurrence_on(meeting, on)
-    except NotAnOccurrence as error:
-        raise NotOnRota(str(error)) from error
+    return occurrence.start
 
 
 def ensure_slot(meeting: Meeting, on: date, role: str) -> RotaSlot:
@@ -258,14 +252,10 @@ def release_occurrences(meeting: Meeting, *, on: date | None = None, after: date
 
 def release_stranded(meeting: Meeting, today: date) -> int:
     """After a series' day or dates change, free places on dates it no longer meets."""
-    from recovery_network.meetings.services import NotAnOccurrence, occurrence_on
-
     released = 0
     signups = db.session.scalars(select(Signup).where(
         Signup.meeting_id == meeting.id, Signup.status.in_(ACTIVE_SIGNUP), Signup.occurrence_date >= today)).all()
     for signup in signups:
-        try:
-            occurrence_on(meeting, signup.occurrence_date)
-        except NotAnOccurrence:
+        if meeting.occurrence_on(signup.occurrence_date) is None:
             released += release_occurrences(meeting, on=signup.occurrence_date)
     return released

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +17,7 @@ from recovery_network.meetings.recurrence import (
     last_slot,
     localise,
     next_occurrences,
+    occurrence_on,
     occurrences,
     rule,
     rrule_parts,
@@ -195,3 +197,51 @@ def test_stepped_weeks_are_the_slots_dateutil_generates(
     lo = datetime.combine(start, time(0)) + timedelta(days=window_from, minutes=minutes % 37)
     hi = lo + timedelta(days=window_days)
     assert stepped(s, lo, hi) == list(rule(s).between(lo, hi, inc=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    weekday=st.integers(0, 6),
+    minutes=st.integers(0, 23 * 60 + 59),
+    frequency=st.sampled_from(["weekly", "fortnightly", "monthly"]),
+    week_of_month=st.sampled_from([1, 2, 3, 4, -1]),
+    start=st.dates(date(2024, 1, 1), date(2030, 12, 31)),
+    count=st.one_of(st.none(), st.integers(1, 12)),
+    day_offset=st.integers(-10, 500),
+    change=st.sampled_from(["none", "cancelled", "moved"]),
+)
+def test_the_occurrence_on_a_date_is_dateutils_slot_with_its_change(
+    weekday, minutes, frequency, week_of_month, start, count, day_offset, change
+):
+    """Property: occurrence_on gives a slot exactly when dateutil's rule has one that local day, with the change."""
+    s = Schedule(frequency=frequency, weekday=weekday, starts_on=start, start_time=time(minutes // 60, minutes % 60),
+                 duration=timedelta(hours=1), week_of_month=week_of_month if frequency == "monthly" else None,
+                 count=count)
+    on = start + timedelta(days=day_offset)
+    expected = [d for d in rule(s).between(datetime.combine(on, time.min), datetime.combine(on, time.max), inc=True)]
+    moved_to = datetime.combine(on + timedelta(days=1), time(12, 0))
+    changes = {} if change == "none" else {on: Change(on, change == "cancelled", "why",
+                                                      moved_to if change == "moved" else None)}
+    found = occurrence_on(s, changes, on)
+    if not expected:
+        assert found is None
+        return
+    assert found is not None and found.original_start == localise(expected[0], "Europe/London")
+    assert found.cancelled == (change == "cancelled") and found.moved == (change == "moved")
+    assert found.start == (localise(moved_to, "Europe/London") if change == "moved" else found.original_start)
+    # The same occurrence as the range expansion gives for its day (pages and feeds read that one).
+    day = [o for o in occurrences(s, changes, found.original_start - timedelta(hours=1),
+                                  found.original_start + timedelta(days=2)) if o.original_start == found.original_start]
+    assert day == [found]
+
+
+@pytest.mark.parametrize("frequency, days_ahead", [("weekly", 253), ("weekly", 900), ("fortnightly", 505),
+                                                    ("monthly", 1261), ("monthly", 3000)])
+def test_a_series_that_starts_far_ahead_still_has_next_dates(frequency, days_ahead):
+    """A course starting next year lists its dates, as its .ics does (it said 'no more dates' from 253 days)."""
+    now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    s = weekly(frequency=frequency, starts_on=now.date() + timedelta(days=days_ahead),
+               week_of_month=2 if frequency == "monthly" else None)
+    found = next_occurrences(s, {}, now, count=6)
+    expected = list(rule(s)[:6])
+    assert [o.start.replace(tzinfo=None) for o in found] == expected
