@@ -27,9 +27,9 @@ AREAS = {
 # slug: (name, setting, area, address, town, postcode, lat, lon, accessibility, directions)
 VENUES = {
     "hmp-perth": ("HMP Perth", CUSTODY, "perth-and-kinross", "3 Edinburgh Road", "Perth", "PH2 8AT", 56.3884, -3.4335, "", ""),
-    "hmp-castle-huntly": ("HMP Castle Huntly", CUSTODY, "perth-and-kinross", "Longforgan", "Dundee", "DD2 5HL", 56.4571, -3.1190, "", ""),
+    "hmp-castle-huntly": ("HMP Castle Huntly", CUSTODY, "perth-and-kinross", "Longforgan", "Longforgan", "DD2 5HL", 56.4571, -3.1190, "", ""),
     "hmp-barlinnie": ("HMP Barlinnie", CUSTODY, "glasgow", "81 Lee Avenue", "Glasgow", "G33 2QX", 55.8717, -4.1790, "", ""),
-    "hmp-low-moss": ("HMP Low Moss", CUSTODY, "glasgow", "Crosshill Road, Bishopbriggs", "Glasgow", "G64 2QB", 55.9262, -4.2130, "", ""),
+    "hmp-low-moss": ("HMP Low Moss", CUSTODY, "glasgow", "Crosshill Road", "Bishopbriggs", "G64 2QB", 55.9262, -4.2130, "", ""),
     "perth-recovery-hub": ("Perth Recovery Hub", COMMUNITY, "perth-and-kinross", "23 South Methven Street", "Perth", "PH1 5PE", 56.3962, -3.4363,
                             "Step-free entrance from the street; accessible toilet.", "Five minutes' walk from Perth bus station; buses 1, 2 and 7 stop on South Street."),
     "st-johns-halls-perth": ("St John's Kirk Halls", COMMUNITY, "perth-and-kinross", "31 St John's Place", "Perth", "PH1 5SZ", 56.3955, -3.4298,

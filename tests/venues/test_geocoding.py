@@ -108,3 +108,18 @@ def test_resolve_near_treats_a_failing_service_as_not_found():
     failing = _FailingGeocoder()
     assert resolve_near("Perth", failing) is None
     assert resolve_near("56.39,-3.43", failing) == (Point(56.39, -3.43), "56.3900, -3.4300")
+
+
+def test_every_demo_venue_is_labelled_with_its_own_town(geocoder):
+    """An establishment's town is its own (Castle Huntly was labelled Dundee, six miles off): the town a venue names
+    is within three miles of the venue itself, for every venue the demo seeds."""
+    from recovery_network.demo import VENUES
+    from recovery_network.venues.geo import distance_miles
+
+    far = []
+    for slug, (_name, _setting, _area, _address, town, _postcode, lat, lon, *_rest) in VENUES.items():
+        located = geocoder.geocode(town)
+        miles = distance_miles(Point(located.latitude, located.longitude), Point(lat, lon))
+        if miles > 3.2:
+            far.append(f"{slug}: {town} is {miles:.1f} miles away")
+    assert not far, far
