@@ -17,6 +17,7 @@ from recovery_network.extensions import db
 from recovery_network.meetings.kinds import BY_CODE
 from recovery_network.meetings.models import ACTIVE, CUSTODY, ENDED, PAUSED, PUBLIC, Meeting, MeetingChange
 from recovery_network.meetings.recurrence import exists_locally, first_slot_date, last_slot, zone
+from recovery_network.signals import occurrence_changed, series_changed, series_ended
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
 
@@ -165,9 +166,7 @@ def cancel_occurrence(meeting: Meeting, on: date, reason: str) -> MeetingChange:
     change.updated_at = utcnow()
     touch(meeting)
     db.session.flush()
-    from recovery_network.rota.services import release_occurrences  # rota builds on meetings
-
-    release_occurrences(meeting, on=on)
+    occurrence_changed.send(meeting, on=on, what="cancelled")
     return change
 
 
@@ -192,16 +191,21 @@ def move_occurrence(
     change.updated_at = utcnow()
     touch(meeting)
     db.session.flush()
+    occurrence_changed.send(meeting, on=on, what="moved")
     return change
 
 
 def restore_occurrence(meeting: Meeting, on: date) -> None:
     """Undo a cancellation or move: the date happens as the rule says."""
+    restored = False
     for change in list(meeting.changes):
         if change.original_date == on:
             meeting.changes.remove(change)
             touch(meeting)
+            restored = True
     db.session.flush()
+    if restored:
+        occurrence_changed.send(meeting, on=on, what="restored")
 
 
 class CustodyVenueRefused(DomainError):
@@ -246,12 +250,9 @@ def update_meeting(meeting: Meeting, details: MeetingDetails, by: Person, *, tod
     touch(meeting)
     record("meeting.update", by, meeting)
     db.session.flush()
-    # The rota builds on meetings; importing it here keeps meetings importable without it.
-    from recovery_network.rota.services import release_stranded, resize_future_slots
-
-    if (meeting.facilitators_needed, meeting.mentors_needed) != helpers_before:
-        resize_future_slots(meeting, today or local_today(meeting))
-    release_stranded(meeting, today or local_today(meeting))
+    # The rota resizes and frees places, plans follow their dates; a receiver may refuse by raising.
+    series_changed.send(meeting, today=today or local_today(meeting),
+                        helpers_changed=(meeting.facilitators_needed, meeting.mentors_needed) != helpers_before)
 
 
 def set_status(meeting: Meeting, status: str, by: Person, *, today: date | None = None) -> None:
@@ -282,6 +283,4 @@ def _end_series(meeting: Meeting, today: date) -> None:
     meeting.finishes_on = end.date() if end else meeting.ends_on
     if first > today:
         cancel_occurrence(meeting, first, "This series was ended before it began.")
-    from recovery_network.rota.services import release_occurrences  # rota builds on meetings
-
-    release_occurrences(meeting, after=today)
+    series_ended.send(meeting, after=today)

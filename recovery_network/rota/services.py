@@ -20,6 +20,7 @@ from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, Meeting
 from recovery_network.mentors.services import eligibility
 from recovery_network.rota.models import ACTIVE_SIGNUP, ROTA_ROLES, RotaSlot, Signup
+from recovery_network.signals import occurrence_changed, series_changed, series_ended
 from recovery_network.types import utcnow
 
 
@@ -259,3 +260,24 @@ def release_stranded(meeting: Meeting, today: date) -> int:
         if meeting.occurrence_on(signup.occurrence_date) is None:
             released += release_occurrences(meeting, on=signup.occurrence_date)
     return released
+
+
+@occurrence_changed.connect
+def _date_changed(meeting: Meeting, *, on: date, what: str) -> None:
+    """A cancelled date frees everyone's places on it, so nobody turns up for nothing."""
+    if what == "cancelled":
+        release_occurrences(meeting, on=on)
+
+
+@series_changed.connect
+def _series_changed(meeting: Meeting, *, today: date, helpers_changed: bool) -> None:
+    """New helper numbers resize future places (refusing to drop below who is confirmed); dropped dates free theirs."""
+    if helpers_changed:
+        resize_future_slots(meeting, today)
+    release_stranded(meeting, today)
+
+
+@series_ended.connect
+def _series_ended(meeting: Meeting, *, after: date) -> None:
+    """An ended series frees every place after its last day."""
+    release_occurrences(meeting, after=after)
