@@ -137,6 +137,8 @@ def _demo_changes(meeting: Meeting, now: datetime) -> None:
         return
     if meeting.slug in {"perth-smart-tuesday", "arbroath-smart-wednesday", "hmp-perth-smart"}:
         cancel_occurrence(meeting, upcoming[1].start.date(), "Hall closed for a funeral; back the week after.")
-    if meeting.slug in {"dundee-smart-monday", "glasgow-smart-wednesday"}:
-        moved = datetime.combine(upcoming[2].start.date(), time(19, 0))
+    # Real moves only: each goes later than the series' own start (a "move" to the usual time is refused).
+    later = {"dundee-smart-monday": time(19, 0), "glasgow-smart-wednesday": time(20, 0)}
+    if meeting.slug in later:
+        moved = datetime.combine(upcoming[2].start.date(), later[meeting.slug])
         move_occurrence(meeting, upcoming[2].start.date(), moved, "Starting later this week because of a training day.")
