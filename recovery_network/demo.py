@@ -79,7 +79,7 @@ def meetings(today: date) -> list[tuple[str, MeetingDetails]]:
         ("glasgow-east-cafe", MeetingDetails("East End Recovery Café", "cafe", 5, time(12, 0), since, duration_minutes=180, venue=at("glasgow-east-recovery"))),
         ("glasgow-smart-wednesday", MeetingDetails("Glasgow City Centre SMART Recovery", "smart", 2, time(19, 0), since, venue=at("glasgow-city-centre-hall"))),
         ("smart-online-sunday", MeetingDetails("SMART Recovery Online (Sunday evening)", "smart", 6, time(19, 30), since,
-                                               online_url="https://meet.example.org/smart-sunday",
+                                               online_url="https://meet.jit.si/SMARTRecoveryScotlandSunday",
                                                description="Camera on or off, as you like. The link opens in your browser; no app needed.")),
         # Custody: never shown to the public.
         ("hmp-perth-smart", MeetingDetails("HMP Perth SMART group", "smart", 1, time(14, 0), since, venue=at("hmp-perth"))),
