@@ -27,8 +27,11 @@ def create_app(test_config: dict | None = None, *, serving: bool = False) -> Fla
 
     from recovery_network import cli, errors, security
 
+    from recovery_network.api import cors
+
     errors.init_app(app)
     security.init_app(app)
+    cors.init_app(app)  # public read-only data only: the Meeting Guide JSON, /api/v1, public .ics feeds
     if not serving:
         cli.init_app(app)
     return app

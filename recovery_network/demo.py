@@ -79,7 +79,7 @@ def meetings(today: date) -> list[tuple[str, MeetingDetails]]:
         ("glasgow-east-cafe", MeetingDetails("East End Recovery Café", "cafe", 5, time(12, 0), since, duration_minutes=180, venue=at("glasgow-east-recovery"))),
         ("glasgow-smart-wednesday", MeetingDetails("Glasgow City Centre SMART Recovery", "smart", 2, time(19, 0), since, venue=at("glasgow-city-centre-hall"))),
         ("smart-online-sunday", MeetingDetails("SMART Recovery Online (Sunday evening)", "smart", 6, time(19, 30), since,
-                                               online_url="https://meet.example.org/smart-sunday",
+                                               online_url="https://meet.jit.si/SMARTRecoveryScotlandSunday",
                                                description="Camera on or off, as you like. The link opens in your browser; no app needed.")),
         # Custody: never shown to the public.
         ("hmp-perth-smart", MeetingDetails("HMP Perth SMART group", "smart", 1, time(14, 0), since, venue=at("hmp-perth"))),
@@ -151,6 +151,8 @@ def _demo_changes(key: str, meeting: Meeting, now: datetime) -> None:
         return
     if key in {"perth-smart-tuesday", "arbroath-smart-wednesday", "hmp-perth-smart"}:
         cancel_occurrence(meeting, upcoming[1].start.date(), "Hall closed for a funeral; back the week after.")
-    if key in {"dundee-smart-monday", "glasgow-smart-wednesday"}:
-        moved = datetime.combine(upcoming[2].start.date(), time(19, 0))
+    # Real moves only: each goes later than the series' own start (a "move" to the usual time is refused).
+    later = {"dundee-smart-monday": time(19, 0), "glasgow-smart-wednesday": time(20, 0)}
+    if key in later:
+        moved = datetime.combine(upcoming[2].start.date(), later[key])
         move_occurrence(meeting, upcoming[2].start.date(), moved, "Starting later this week because of a training day.")

@@ -27,6 +27,7 @@ from typing import Any
 
 from recovery_network.api import import_fields as fields
 from recovery_network.api.import_fields import KIND_BY_TYPE, Rejected, VenueRow
+from recovery_network.meetings.conference import finder_warning
 
 MAX_SLUG = 100  # the spec asks for 64; leave room for the "#<day>" of a multi-day record within 120
 _HEADER_ALIASES = {"id": "slug", "time_zone": "timezone", "postcode": "postal_code", "zip": "postal_code"}
@@ -181,6 +182,8 @@ def parse_record(number: int, record: dict[str, Any], default_timezone: str) -> 
     notes = fields.text(record, "notes")
     frequency, week_of_month, description = _rhythm(types, notes, fields.text(record, "url", 2000), warnings)
     online_url = fields.conference_url(record)
+    if warning := finder_warning(online_url):
+        warnings.append(f"conference_url: {warning}")
     venue = fields.place(record, title, types)
     if venue is None and online_url is None:
         raise Rejected("no address and no conference_url: nowhere to meet (phone-only meetings are not imported)")

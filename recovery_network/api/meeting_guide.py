@@ -10,6 +10,10 @@ How our meetings fit a format made for weekly meetings:
   wrong week without a warning.
 - Custom type codes are at least five characters with a hyphen or all letters beyond three, so they can
   never collide with the reserved codes or with ISO 639 language codes (two or three letters).
+- A series is listed from its first date (api/views.py): the format has no start date, so a course that
+  begins next month would be offered to finders as a weekly meeting today. Once it has begun, a
+  course carries `RN-COURSE` and notes that say how many sessions ("Every Tuesday, 10 sessions — check the
+  dates: <url>"); it leaves the feed after its last date.
 - A paused series is listed with the reserved `TC` (temporarily closed), as TSML UI expects.
 - Custody meetings are never passed in; `to_meeting_guide` refuses one anyway.
 """

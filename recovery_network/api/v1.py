@@ -8,6 +8,7 @@ every error is JSON (errors.py answers /api/v1/ paths with problem details). Des
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode
@@ -28,6 +29,7 @@ from recovery_network.venues.services import Located, locate
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 UPCOMING = 6
+MAX_AGE = 300  # five minutes: a cancellation reaches finders soon, and a repeat read is a cheap 304
 
 
 def now() -> datetime:
@@ -36,10 +38,18 @@ def now() -> datetime:
 
 
 @bp.after_request
-def open_to_other_sites(response: Response) -> Response:
-    """Public, read-only data: any site's meeting finder may read it from the browser."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+def cacheable(response: Response) -> Response:
+    """A strong ETag and a short public lifetime on every answer, and 304 when the client's copy is current.
+
+    Other sites read these from the browser (api/cors.py); the ETag is the SHA-256 of the exact body, so it
+    changes when anything shown does, including the next dates as time passes.
+    """
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        return response
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest())
+    response.cache_control.public = True
+    response.cache_control.max_age = MAX_AGE
+    return response.make_conditional(request)
 
 
 @bp.get("/meetings")

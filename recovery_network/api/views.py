@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 
 from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy import or_, select
@@ -12,11 +13,18 @@ from sqlalchemy.orm import selectinload
 from recovery_network.api.meeting_guide import to_meeting_guide
 from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, PAUSED, Meeting
+from recovery_network.meetings.recurrence import first_slot_date
 from recovery_network.meetings.visibility import visible_to
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
 
 bp = Blueprint("api", __name__)
+
+
+def has_started(meeting: Meeting, today: date) -> bool:
+    """Whether the series has had its first date: the format has no start date, so a finder would offer
+    every week before it (a course starting next month would look like a weekly meeting today)."""
+    return first_slot_date(meeting.schedule) <= today
 
 
 @bp.get("/api/meetings.json")
@@ -35,13 +43,13 @@ def meeting_guide():
     ).all()
     region = current_app.config.get("ONLINE_REGION", "Scotland, UK")
     records = [
-        to_meeting_guide(m, url_for("directory.detail", slug=m.slug, _external=True), region) for m in meetings
+        to_meeting_guide(m, url_for("directory.detail", slug=m.slug, _external=True), region)
+        for m in meetings
+        if has_started(m, today)
     ]
     body = json.dumps(records, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
     response = Response(body, mimetype="application/json")
     response.set_etag(hashlib.sha256(body).hexdigest())
     response.cache_control.public = True
     response.cache_control.max_age = 900
-    # Meeting finders (TSML UI) read this from other sites' pages.
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response.make_conditional(request)
+    return response.make_conditional(request)  # read cross-origin by meeting finders: see api/cors.py

@@ -274,9 +274,11 @@ def build_calendar(info: FeedInfo, events: Sequence[FeedEvent]) -> bytes:
     # Sorted by UID; a stable sort keeps each master before its overrides in slot order.
     tagged.sort(key=lambda item: item[0])
     tzids = sorted({e.start.tzinfo.key for e in unique.values() if isinstance(e.start, datetime)})
+    # No METHOD (and so no ORGANIZER): a subscription is a snapshot, not an iTIP message. RFC 5546 PUBLISH
+    # would need an ORGANIZER in every VEVENT, which RFC 5545 §3.8.4.3 forbids outside group scheduling and
+    # which makes Outlook and Apple treat each meeting as an invitation (README, "Why no METHOD").
     calendar = Calendar.new(
         prodid=PRODID,
-        method="PUBLISH",
         calscale="GREGORIAN",
         refresh_interval=info.refresh,
         uid=info.uid,

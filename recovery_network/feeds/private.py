@@ -38,7 +38,7 @@ def same_hash(stored: str, token: str) -> bool:
 def calendar_response(body: bytes) -> Response:
     """A private calendar: text/calendar, private and revalidated, noindex, conditional on its ETag."""
     response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8; method=PUBLISH"
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.cache_control.private = True
     response.cache_control.no_cache = True
     response.headers["X-Robots-Tag"] = "noindex"

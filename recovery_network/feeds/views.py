@@ -25,7 +25,7 @@ from recovery_network.venues.services import locate
 bp = Blueprint("feeds", __name__)
 
 FEED_LIMIT = 200
-CONTENT_TYPE = "text/calendar; charset=utf-8; method=PUBLISH"
+CONTENT_TYPE = "text/calendar; charset=utf-8"
 SLUG_MARK = "--slug--"  # never a slug: slugify strips leading hyphens
 
 

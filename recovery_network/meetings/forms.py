@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from recovery_network.meetings import conference
 from recovery_network.meetings.kinds import kind_choices
 from recovery_network.meetings.recurrence import Schedule, exists_locally, last_slot, rule
 from recovery_network.meetings.services import MeetingDetails
@@ -145,6 +146,16 @@ class MeetingForm(VenueChoiceForm):
             raise ValidationError("The online link must start with https://")
         if not urlsplit(url).hostname or any(c.isspace() for c in url):
             raise ValidationError("That doesn't look like a web address. Paste the whole link.")
+
+    @staticmethod
+    def online_url_hint() -> str:
+        """The field's hint: what a link looks like, and the services meeting finders recognise."""
+        return ("For online meetings: the whole link, starting https://. Meeting finders such as TSML UI list "
+                f"an online meeting only on a service they recognise: {conference.recognised_list()}.")
+
+    def finder_warning(self) -> str | None:
+        """A saved link on a host meeting finders don't recognise still works here, but they call it inactive."""
+        return conference.finder_warning((self.online_url.data or "").strip())
 
     def validate_ends_on(self, field: Field) -> None:
         """One kind of end, after the start, leaving at least one date."""

@@ -34,6 +34,10 @@ class TimeDoesNotExist(DomainError):
     """The local time is skipped by the clocks going forward on that date."""
 
 
+class MoveChangesNothing(DomainError):
+    """A "move" to the date's own time and place would tell subscribers of a change that is not there."""
+
+
 @dataclass
 class MeetingDetails:
     """What a facilitator fills in to post a series."""
@@ -182,6 +186,12 @@ def move_occurrence(
         )
     if venue is not None and venue.is_custody != meeting.is_custody:
         raise InvalidSchedule("A meeting cannot move between a prison and a community venue.")
+    usual = occurrence_on(meeting, on).replace(tzinfo=None)
+    if new_start == usual and (venue is None or venue.id == meeting.venue_id):
+        raise MoveChangesNothing(
+            f"{usual:%H:%M} on {usual:%A %-d %B} at the usual venue is when and where it already meets. "
+            "Choose a different time, date or venue (or use Restore to undo an earlier move)."
+        )
     change = _change_for(meeting, on)
     change.kind = "moved"
     change.reason = reason.strip()

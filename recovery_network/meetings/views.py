@@ -98,6 +98,12 @@ def explain(form, error: DomainError, fallback: str) -> None:
     field.errors.append(str(error))
 
 
+def warn_about_link(form: MeetingForm) -> None:
+    """Saved, but say so when meeting finders will call the online meeting inactive (meetings/conference.py)."""
+    if warning := form.finder_warning():
+        flash(warning, "warning")
+
+
 def done(meeting: Meeting, message: str):
     """Commit once and go back to the series' page."""
     db.session.commit()
@@ -130,6 +136,7 @@ def create():
         except DomainError as error:
             explain(form, error, "starts_on")
         else:
+            warn_about_link(form)
             return done(meeting, "Posted." if meeting.is_custody else "Posted: it is on the public pages now.")
     return render_template("organise/form.html", form=form, meeting=None)
 
@@ -145,6 +152,7 @@ def edit(slug: str):
         except DomainError as error:
             explain(form, error, "starts_on")
         else:
+            warn_about_link(form)
             return done(meeting, "Saved.")
     return render_template("organise/form.html", form=form, meeting=meeting)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -111,3 +111,22 @@ def test_pages_advertise_the_feed(client):
     """Meeting finders discover the feed from our <head>, as the spec suggests."""
     body = client.get("/").get_data(as_text=True)
     assert '<link rel="alternate" type="application/json" title="Meetings Feed" href="http://localhost/api/meetings.json">' in body
+
+
+def test_a_series_is_listed_from_its_first_date(client, make_meeting, make_venue):
+    """The format has no start date: a course (or any series) that has not begun is left out, not misdated."""
+    hall = make_venue(name="Forfar Hall")
+    today = date.today()
+    upcoming_course = make_meeting("Forfar course", venue=hall, kind="programme", session_count=10,
+                                   starts_on=today + timedelta(days=21), weekday=(today + timedelta(days=21)).weekday())
+    upcoming_weekly = make_meeting("New Arbroath group", venue=hall, starts_on=today + timedelta(days=8),
+                                   weekday=(today + timedelta(days=8)).weekday())
+    running_course = make_meeting("Perth course", venue=hall, kind="programme", session_count=10,
+                                  starts_on=today - timedelta(days=14), weekday=(today - timedelta(days=14)).weekday())
+    today_first = make_meeting("Starts today", venue=hall, starts_on=today, weekday=today.weekday())
+    records = feed(client)
+    assert upcoming_course.slug not in records and upcoming_weekly.slug not in records
+    assert today_first.slug in records
+    course = records[running_course.slug]
+    assert "RN-COURSE" in course["types"]
+    assert course["notes"].startswith(f"Every {today.strftime('%A')}, 10 sessions — check the dates: ")

@@ -84,7 +84,8 @@ def _calendar(cal: Comp) -> set[str]:
     version, prodid, method = cal.first("VERSION"), cal.first("PRODID"), cal.first("METHOD")
     if version is None or version.value != "2.0" or prodid is None or prodid.value != PRODID:
         bad.add("C5")
-    if method is not None and method.value != "PUBLISH":
+    if method is not None:
+        # Our choice within C6: no METHOD, since PUBLISH would need an ORGANIZER in every VEVENT (RFC 5546).
         bad.add("C6")
     refresh = cal.first("REFRESH-INTERVAL")
     if refresh is not None and (

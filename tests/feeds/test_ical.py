@@ -146,13 +146,12 @@ def test_other_rules_expand_at_local_time(rule, start, expected):
 
 
 def test_envelope_and_calendar_metadata():
-    """C4–C9, C11: one VCALENDAR with a fixed PRODID, METHOD, names and refresh hints."""
+    """C4–C9, C11: one VCALENDAR with a fixed PRODID, no METHOD (a snapshot, not iTIP), names and refresh hints."""
     body = feed(series())
     content = lines(body)
     for expected in (
         "VERSION:2.0",
         f"PRODID:{PRODID}",
-        "METHOD:PUBLISH",
         "NAME:Leeds meetings",
         "X-WR-CALNAME:Leeds meetings",
         "REFRESH-INTERVAL;VALUE=DURATION:PT6H",
@@ -166,6 +165,7 @@ def test_envelope_and_calendar_metadata():
     ):
         assert expected in content
     assert body.count(b"BEGIN:VCALENDAR") == 1 and body.count(b"BEGIN:VTIMEZONE") == 1
+    assert b"METHOD" not in body and b"ORGANIZER" not in body
     assert lint(body) == []
 
 

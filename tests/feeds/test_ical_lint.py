@@ -54,7 +54,7 @@ MUTATIONS = {
     "C5": swap(
         b"PRODID:-//Recovery Network//Meeting Feeds 1.0//EN", b"PRODID:-//collective//icalendar//7.3.0//EN"
     ),
-    "C6": swap(b"METHOD:PUBLISH", b"METHOD:REQUEST"),
+    "C6": swap(b"VERSION:2.0\r\n", b"VERSION:2.0\r\nMETHOD:PUBLISH\r\n"),
     "C7": swap(b"REFRESH-INTERVAL;VALUE=DURATION:PT6H", b"REFRESH-INTERVAL:PT6H"),
     "C8": swap(b"X-PUBLISHED-TTL:PT6H", b"X-PUBLISHED-TTL:6:00:00"),
     "C9": swap(b"\r\nNAME:Leeds meetings\r\n", b"\r\n"),
