@@ -16,7 +16,7 @@ from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.meetings.kinds import BY_CODE
 from recovery_network.meetings.models import ACTIVE, CUSTODY, ENDED, PAUSED, PUBLIC, Meeting, MeetingChange
-from recovery_network.meetings.recurrence import exists_locally, first_slot_date, last_slot, zone
+from recovery_network.meetings.recurrence import Occurrence, exists_locally, first_slot_date, last_slot, zone
 from recovery_network.signals import occurrence_changed, series_changed, series_ended
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
@@ -146,11 +146,17 @@ def touch(meeting: Meeting) -> None:
     meeting.updated_at = utcnow()
 
 
+def _occurrence(meeting: Meeting, on: date) -> Occurrence:
+    """The occurrence slotted on a date, or NotAnOccurrence (whose words never name the meeting)."""
+    occurrence = meeting.occurrence_on(on)
+    if occurrence is None:
+        raise NotAnOccurrence(f"The series does not meet on {on:%A %-d %B %Y}.")
+    return occurrence
+
+
 def _change_for(meeting: Meeting, on: date) -> MeetingChange:
     """The existing exception for a date, or a new one attached to the meeting."""
-    if meeting.occurrence_on(on) is None:
-        # No title: a message must never name a meeting to someone who may not see it.
-        raise NotAnOccurrence(f"The series does not meet on {on:%A %-d %B %Y}.")
+    _occurrence(meeting, on)
     for change in meeting.changes:
         if change.original_date == on:
             return change
@@ -186,7 +192,7 @@ def move_occurrence(
         )
     if venue is not None and venue.is_custody != meeting.is_custody:
         raise InvalidSchedule("A meeting cannot move between a prison and a community venue.")
-    usual = occurrence_on(meeting, on).replace(tzinfo=None)
+    usual = _occurrence(meeting, on).original_start.replace(tzinfo=None)
     if new_start == usual and (venue is None or venue.id == meeting.venue_id):
         raise MoveChangesNothing(
             f"{usual:%H:%M} on {usual:%A %-d %B} at the usual venue is when and where it already meets. "
