@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
+from datetime import timedelta
 from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from recovery_network.accounts.models import (
     ACTIVE,
     PENDING,
+    LoginSession,
     ROLES,
     SUSPENDED,
     Person,
@@ -97,9 +100,47 @@ def note_login(person: Person) -> None:
     record("login", person, person)
 
 
+def _nonce_hash(nonce: str) -> str:
+    """What the server keeps of a login's nonce."""
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def start_session(person: Person) -> None:
+    """A new login for this browser: a row on the server that its cookies name (through get_id)."""
+    nonce = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(person_id=person.id, nonce_hash=_nonce_hash(nonce)))
+    person.login_nonce = nonce
+
+
+def live_session_person(public_id: str, version: str, nonce: str, max_age: timedelta) -> Person | None:
+    """The person whose login this still is: the row exists, is young enough, and the version matches."""
+    person = db.session.scalar(
+        select(Person).join(LoginSession, LoginSession.person_id == Person.id)
+        .where(Person.public_id == public_id, LoginSession.nonce_hash == _nonce_hash(nonce),
+               LoginSession.created_at > utcnow() - max_age)
+    )
+    if person is None or person.status == SUSPENDED or str(person.session_version) != version:
+        return None
+    person.login_nonce = nonce
+    return person
+
+
+def end_session(person: Person) -> None:
+    """End this one login (plain logout): its row goes, so every copy of its cookies stops working."""
+    if person.login_nonce:
+        db.session.execute(delete(LoginSession).where(LoginSession.person_id == person.id,
+                                                      LoginSession.nonce_hash == _nonce_hash(person.login_nonce)))
+
+
 def end_sessions(person: Person) -> None:
     """Invalidate every session cookie this person has, wherever it is."""
     person.session_version = (person.session_version or 1) + 1
+    db.session.execute(delete(LoginSession).where(LoginSession.person_id == person.id))
+
+
+def purge_old_sessions(now, max_age: timedelta) -> int:
+    """Forget logins older than any cookie that could name them (nobody logs out of most of them)."""
+    return db.session.execute(delete(LoginSession).where(LoginSession.created_at <= now - max_age)).rowcount
 
 
 def change_password(person: Person, current: str, new: str) -> None:

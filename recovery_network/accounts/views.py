@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from recovery_network.accounts import services
 from recovery_network.accounts.forms import (
@@ -14,7 +14,7 @@ from recovery_network.accounts.forms import (
     ResetForm,
     ResetRequestForm,
 )
-from recovery_network.accounts.permissions import safe_next
+from recovery_network.accounts.permissions import end_browser_session, safe_next
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db, limiter
 from recovery_network.mail import send_mail
@@ -81,20 +81,23 @@ def login():
         else:
             remember = bool(form.remember.data) and not person.is_staff
             session.clear()
+            services.start_session(person)
+            services.note_login(person)
+            db.session.commit()
             login_user(person, remember=remember)
             session.permanent = True
             session["login_at"] = utcnow().isoformat()
-            services.note_login(person)
-            db.session.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("accounts.profile"))
     return render_template("accounts/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
-    """Log out of this browser."""
-    logout_user()
-    session.clear()
+    """Log out of this browser: its login ends on the server too, so a copied cookie is worthless."""
+    if current_user.is_authenticated:
+        services.end_session(current_user)
+        db.session.commit()
+    end_browser_session()
     flash("You have logged out.", "info")
     return redirect(url_for("directory.index"))
 
@@ -105,8 +108,7 @@ def logout_everywhere():
     """End every session this person has, on every device."""
     services.end_sessions(current_user)
     db.session.commit()
-    logout_user()
-    session.clear()
+    end_browser_session()
     flash("You have been logged out everywhere.", "info")
     return redirect(url_for("accounts.login"))
 
@@ -138,8 +140,10 @@ def change_password():
         except services.WeakPassword as error:
             form.password.errors.append(str(error))
         else:
+            person = current_user._get_current_object()
+            services.start_session(person)  # this browser carries on, under a new login
             db.session.commit()
-            login_user(current_user._get_current_object())  # this session carries on with the new version
+            login_user(person)
             flash("Your password has been changed. Other devices have been logged out.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=ProfileForm(obj=current_user), password_form=form)
