@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 DEV_SECRET = "dev"
 
@@ -48,8 +49,9 @@ class Config:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     PASSWORD_RESET_MAX_AGE = 3600
-    # The public address, for links in emails sent from cron jobs (no request to take it from).
-    SITE_URL = "http://127.0.0.1:5000"
+    # The public address, for every link in an email (never the request's Host header, which anyone can
+    # forge). Required outside debug and tests; create_app fills in the development address there.
+    SITE_URL: str | None = None
     # A session lasts 30 idle minutes (rolling) and never more than 12 hours from login.
     SESSION_ABSOLUTE_HOURS = 12
     # Closed pathways are erased this many days after closing (ICO storage limitation; set by the charity).
@@ -61,7 +63,7 @@ class Config:
 
 
 def environment_overrides() -> dict:
-    """Read the two deployment settings the README documents by their plain names."""
+    """Read the deployment settings the README documents by their plain names."""
     overrides: dict = {}
     if url := os.environ.get("DATABASE_URL"):
         # Heroku-style URLs say postgres://; SQLAlchemy needs a driver name.
@@ -72,6 +74,8 @@ def environment_overrides() -> dict:
         overrides["SQLALCHEMY_DATABASE_URI"] = url
     if key := os.environ.get("SECRET_KEY"):
         overrides["SECRET_KEY"] = key
+    if site := os.environ.get("SITE_URL"):
+        overrides["SITE_URL"] = site
     if hosts := os.environ.get("TRUSTED_HOSTS"):
         # Flask 3.1 refuses requests for other Host headers (they would shape links in emails and feeds).
         overrides["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
@@ -81,3 +85,19 @@ def environment_overrides() -> dict:
 def weak_secret(key: str | None) -> bool:
     """A secret that is missing, the development default or short can be guessed to forge sessions."""
     return not key or key == DEV_SECRET or len(key) < 32
+
+
+def deployment_problems(config) -> list[str]:
+    """What stops a production start: links in emails and the Host check need a public address and trusted hosts."""
+    from werkzeug.sansio.utils import host_is_trusted
+
+    problems = []
+    site = urlsplit(config.get("SITE_URL") or "")
+    hosts = config.get("TRUSTED_HOSTS")
+    if site.scheme not in ("http", "https") or not site.hostname:
+        problems.append("set SITE_URL to the public address, like https://meetings.example.org")
+    if not hosts:
+        problems.append("set TRUSTED_HOSTS to the host names the site answers to, comma-separated")
+    elif site.hostname and not host_is_trusted(site.hostname, hosts):
+        problems.append(f"SITE_URL's host {site.hostname} is not in TRUSTED_HOSTS")
+    return problems

@@ -66,13 +66,15 @@ def register_person(email: str, first_name: str, last_initial: str, password: st
         raise NotAllowed("People can only register as a peer mentor or a facilitator.")
     if problem := password_problem(password, email=email, first_name=first_name):
         raise WeakPassword(problem)
+    # Hash before looking: a taken email must cost the same scrypt as a new one, or the time tells.
+    password_hash = generate_password_hash(password)
     if find_by_email(email) is not None:
         return None
     person = Person(
         email=normalise_email(email),
         first_name=first_name.strip(),
         last_initial=last_initial.strip()[:1].upper(),
-        password_hash=generate_password_hash(password),
+        password_hash=password_hash,
         status=PENDING,
     )
     person.roles.append(PersonRole(role=role))

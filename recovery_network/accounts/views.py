@@ -17,7 +17,7 @@ from recovery_network.accounts.forms import (
 from recovery_network.accounts.permissions import end_browser_session, safe_next
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db, limiter
-from recovery_network.mail import send_mail
+from recovery_network.mail import public_url, send_mail
 from recovery_network.types import utcnow
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -59,12 +59,25 @@ def _registration_email(email: str, existed: bool) -> None:
     """Tell the owner of the address what happened, without telling the person at the keyboard."""
     if existed:
         body = ("Someone tried to register with this email address. You already have an account: "
-                f"log in at {url_for('accounts.login', _external=True)} or reset your password at "
-                f"{url_for('accounts.reset_request', _external=True)}.")
+                f"log in at {public_url('accounts.login')} or reset your password at "
+                f"{public_url('accounts.reset_request')}.")
     else:
         body = ("Thanks for offering to help. A co-ordinator will look at your registration soon; "
-                f"you can log in at {url_for('accounts.login', _external=True)} to see how it's going.")
+                f"you can log in at {public_url('accounts.login')} to see how it's going.")
     send_mail(email, "Your Recovery Network account", body)
+
+
+def _reset_email(email: str) -> None:
+    """One email whether or not the address has an account: the same work, so the same time, either way."""
+    person = services.find_by_email(email)
+    if person is not None and person.is_active:
+        link = public_url("accounts.reset", token=services.reset_token(person))
+        body = (f"Use this link within an hour to choose a new password:\n\n{link}\n\n"
+                "If you didn't ask for this, you can ignore this email.")
+    else:
+        body = ("Someone asked to reset the password for this email address, but there is no account "
+                "with it that can be reset. If it wasn't you, you can ignore this email.")
+    send_mail(services.normalise_email(email), "Reset your Recovery Network password", body)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -155,12 +168,7 @@ def reset_request():
     """Ask for a reset link; the answer never says whether the address has an account."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        person = services.find_by_email(form.email.data)
-        if person is not None and person.is_active:
-            link = url_for("accounts.reset", token=services.reset_token(person), _external=True)
-            send_mail(person.email, "Reset your Recovery Network password",
-                      f"Use this link within an hour to choose a new password:\n\n{link}\n\n"
-                      "If you didn't ask for this, you can ignore this email.")
+        _reset_email(form.email.data)
         return render_template("accounts/sent.html", message=SENT)
     return render_template("accounts/reset_request.html", form=form)
 
