@@ -56,6 +56,8 @@ class Config:
     SESSION_ABSOLUTE_HOURS = 12
     # Closed pathways are erased this many days after closing (ICO storage limitation; set by the charity).
     PATHWAY_RETENTION_DAYS = 90
+    # Pending accounts nobody approved are erased after this many days (`flask purge-accounts`, daily).
+    PENDING_ACCOUNT_DAYS = 30
     # How a person with no phone reaches their mentor: printed in the liberation pack.
     NETWORK_PHONE = "0300 000 0000"
     # Feeds are polled by calendar apps; this is the hint we give them (RFC 7986 minimum interval).

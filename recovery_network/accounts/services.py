@@ -13,21 +13,19 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from recovery_network.accounts.models import (
-    ACTIVE,
     PENDING,
-    LoginSession,
     ROLES,
     SUSPENDED,
+    LoginSession,
     Person,
     PersonRole,
-    StaffPost,
 )
 from recovery_network.accounts.passwords import password_problem
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.types import utcnow
-from recovery_network.venues.models import Venue
+
 
 @cache
 def dummy_hash() -> str:
@@ -145,10 +143,15 @@ def purge_old_sessions(now, max_age: timedelta) -> int:
     return db.session.execute(delete(LoginSession).where(LoginSession.created_at <= now - max_age)).rowcount
 
 
-def change_password(person: Person, current: str, new: str) -> None:
-    """Change a password, knowing the current one; other sessions are logged out."""
+def check_current_password(person: Person, current: str) -> None:
+    """Refuse a change the person at the keyboard can't prove is theirs."""
     if not check_password_hash(person.password_hash, current):
         raise WrongPassword("That is not your current password.")
+
+
+def change_password(person: Person, current: str, new: str) -> None:
+    """Change a password, knowing the current one; other sessions are logged out."""
+    check_current_password(person, current)
     set_password(person, new)
 
 
@@ -188,66 +191,3 @@ def person_for_reset(token: str) -> Person | None:
     if person is None or person.status == SUSPENDED or _fingerprint(person) != data.get("f"):
         return None
     return person
-
-
-def approve_person(person: Person, by: Person) -> None:
-    """A co-ordinator lets a pending volunteer in."""
-    if person.status != PENDING:
-        raise NotAllowed("Only pending accounts can be approved.")
-    person.status = ACTIVE
-    person.approved_at = utcnow()
-    person.approved_by_id = by.id
-    record("account.approve", by, person)
-
-
-def suspend_person(person: Person, by: Person) -> None:
-    """Suspend an account; every open session ends on its next request."""
-    if person.id == by.id:
-        raise NotAllowed("You cannot suspend yourself.")
-    person.status = SUSPENDED
-    end_sessions(person)
-    record("account.suspend", by, person)
-    db.session.flush()
-    from recovery_network.rota.services import release_ineligible  # rota depends on accounts, not the reverse
-
-    release_ineligible(person, utcnow().date(), by)
-
-
-def reactivate_person(person: Person, by: Person) -> None:
-    """Let a suspended person back in."""
-    if person.status != SUSPENDED:
-        raise NotAllowed("Only suspended accounts can be reactivated.")
-    person.status = ACTIVE
-    record("account.reactivate", by, person)
-
-
-def set_roles(person: Person, roles: set[str], by: Person) -> None:
-    """Replace a person's roles; only admins may grant or remove admin, and nobody their own."""
-    unknown = roles - set(ROLES)
-    if unknown:
-        raise NotAllowed("Unknown role.")
-    current = person.role_codes
-    if "admin" in (roles ^ current) and "admin" not in by.role_codes:
-        raise NotAllowed("Only an admin can grant or remove the admin role.")
-    if person.id == by.id and roles != current:
-        raise NotAllowed("Ask another co-ordinator to change your own roles.")
-    for role in current - roles:
-        person.roles = [r for r in person.roles if r.role != role]
-        record("role.remove", by, person, detail=role)
-    for role in sorted(roles - current):
-        person.roles.append(PersonRole(role=role))
-        record("role.grant", by, person, detail=role)
-    end_sessions(person)
-
-
-def set_staff_posts(person: Person, venues: list[Venue], by: Person) -> None:
-    """Which custody establishments a member of establishment staff works in."""
-    if any(not v.is_custody for v in venues):
-        raise NotAllowed("Staff posts are in custody establishments only.")
-    wanted = {v.id for v in venues}
-    person.staff_posts = [p for p in person.staff_posts if p.venue_id in wanted]
-    have = {p.venue_id for p in person.staff_posts}
-    for venue in venues:
-        if venue.id not in have:
-            person.staff_posts.append(StaffPost(venue_id=venue.id))
-    record("staff.posts", by, person, detail=",".join(str(i) for i in sorted(wanted)))

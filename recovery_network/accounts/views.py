@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user
 
-from recovery_network.accounts import services
+from recovery_network.accounts import management, services
 from recovery_network.accounts.forms import (
     ChangePasswordForm,
+    EraseForm,
     LoginForm,
     ProfileForm,
     RegisterForm,
@@ -160,6 +161,27 @@ def change_password():
             flash("Your password has been changed. Other devices have been logged out.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=ProfileForm(obj=current_user), password_form=form)
+
+
+@bp.route("/erase", methods=["GET", "POST"])
+@login_required
+def erase():
+    """Erase my own account (the right to erasure), after confirming with my password."""
+    form = EraseForm()
+    if form.validate_on_submit():
+        person = current_user._get_current_object()
+        try:
+            services.check_current_password(person, form.password.data)
+            management.erase_person(person, person, "own request")
+        except DomainError as error:
+            db.session.rollback()
+            form.password.errors.append(str(error))
+        else:
+            db.session.commit()
+            end_browser_session()
+            flash("Your account has been erased.", "info")
+            return redirect(url_for("directory.index"))
+    return render_template("accounts/erase.html", form=form)
 
 
 @bp.route("/reset", methods=["GET", "POST"])
