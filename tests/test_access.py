@@ -14,6 +14,7 @@ from recovery_network.venues.models import CUSTODY
 ROLES = ["anonymous", "pending", "peer_mentor", "facilitator", "establishment_staff", "coordinator", "admin"]
 EVERYONE = {r: 200 for r in ROLES}
 LOGGED_IN = {"anonymous": 302, **{r: 200 for r in ROLES[1:]}}
+APPROVED = {**LOGGED_IN, "pending": 404}
 COORDINATORS = {"anonymous": 302, "pending": 404, "peer_mentor": 404, "facilitator": 404,
                 "establishment_staff": 404, "coordinator": 200, "admin": 200}
 ADMINS = {**COORDINATORS, "coordinator": 404}
@@ -53,7 +54,8 @@ ROUTES = [
     ("GET", "/account/register", EVERYONE),
     ("GET", "/account/reset", EVERYONE),
     ("GET", "/account", LOGGED_IN),
-    ("GET", "/my/register", LOGGED_IN),
+    ("GET", "/account/erase", LOGGED_IN),
+    ("GET", "/my/register", APPROVED),
     ("GET", "/coordinate/", COORDINATORS),
     ("GET", "/coordinate/people", COORDINATORS),
     ("GET", "/coordinate/people/{mentor}", COORDINATORS),
@@ -179,3 +181,40 @@ def test_training_record_self_verification_flag_is_not_in_any_form(client, auth,
     auth.login(world["people"]["peer_mentor"])
     client.post("/my/register", data={"course_id": course.id, "completed_on": "2026-01-05", "status": "verified"})
     assert db.session.query(TrainingRecord).one().status == "pending"
+
+
+# Pending means: see and edit your own profile (and log out, change the password, erase the account).
+PENDING_MAY = {"accounts", "directory", "feeds", "api", "api_v1", "health", "static"}
+
+
+def test_a_pending_account_reaches_nothing_but_its_own_profile(app, client, auth, world):
+    """Every route outside the public pages and the account's own screens is a 404 to a pending person.
+
+    Walks the whole URL map, so a route added later is covered too; posts real-looking forms, and
+    checks nothing was made (a pending account used to submit training and make feed links).
+    """
+    from recovery_network.mentors.models import Course
+    from recovery_network.rota.models import RotaFeedToken, Signup
+
+    course = Course(code="PM", name="Peer mentor training", qualifies_for="peer_mentor")
+    db.session.add(course)
+    db.session.commit()
+    pending = world["people"]["pending"]
+    auth.login(pending)
+    values = {"slug": world["public"].slug, "public_id": pending.public_id, "token": "x" * 43, "status": "verified",
+              "training_id": 1, "clearance_id": 1, "signup_id": 1, "item_id": 1, "filename": "app.js"}
+    form = {"course_id": course.id, "completed_on": "2026-01-05", "meeting_id": world["public"].id,
+            "occurrence_date": "2026-12-08", "role": "peer_mentor"}
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.split(".")[0] in PENDING_MAY or rule.endpoint in ("rota.feed", "pathways.feed"):
+            continue  # public, the account's own, or a secret-link feed (which reads no session)
+        url = rule.build({k: v for k, v in values.items() if k in rule.arguments})[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            status = client.open(url, method=method, data=form if method == "POST" else None).status_code
+            if status != 404:
+                failures.append(f"{method} {url}: {status}")
+    assert not failures, failures
+    assert db.session.query(TrainingRecord).count() == 0
+    assert db.session.query(RotaFeedToken).count() == db.session.query(Signup).count() == 0
+    assert client.get("/account").status_code == 200

@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     app.before_request(forget_cached_person)
     app.before_request(enforce_absolute_timeout)
+    app.before_request(pending_see_only_their_profile)
 
 
 def forget_cached_person() -> None:
@@ -71,6 +72,23 @@ def enforce_absolute_timeout() -> None:
         end_session(current_user)
         db.session.commit()
         end_browser_session()
+
+
+# Where a pending (not yet approved) person may go: the public pages, and their own account's screens.
+PENDING_MAY = frozenset({"accounts", "directory", "feeds", "api", "api_v1", "health"})
+
+
+def pending_see_only_their_profile() -> None:
+    """Pending means: see and edit your own profile, nothing else; every other screen is a 404, by default.
+
+    An allow-list, so a screen added later is closed to pending people without anyone remembering to.
+    """
+    if request.endpoint in SESSIONLESS or request.endpoint in (None, "static"):
+        return  # public data and secret-link feeds never read the session
+    if (request.blueprint or "") in PENDING_MAY:
+        return
+    if current_user.is_authenticated and not current_user.is_approved:
+        abort(404)
 
 
 def require_role(*roles: str) -> None:
