@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None, *, serving: bool = False) -> Fla
         static_folder="../static",
     )
     configure(app, test_config, serving)
+    behind_proxies(app)
     init_extensions(app)
     register_blueprints(app)
 
@@ -43,6 +44,9 @@ def configure(app: Flask, test_config: dict | None, serving: bool = False) -> No
     app.config.update(environment_overrides())
     if test_config:
         app.config.update(test_config)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        # A Redis that has vanished should fail fast into the in-memory fallback, not hang a login.
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         path = os.path.join(app.instance_path, "recovery_network.sqlite3")
@@ -65,6 +69,14 @@ def configure(app: Flask, test_config: dict | None, serving: bool = False) -> No
         )
     if problems := deployment_problems(app.config):
         raise RuntimeError("Refusing to start: " + "; ".join(problems) + ".")
+
+
+def behind_proxies(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto from exactly TRUSTED_PROXIES proxies, so limits and https see the visitor."""
+    if proxies := int(app.config.get("TRUSTED_PROXIES") or 0):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def init_extensions(app: Flask) -> None:

@@ -35,10 +35,29 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
     MAX_CONTENT_LENGTH = 2_000_000
-    # Rate limits (login): memory:// suits one process; production sets redis://127.0.0.1:6379.
+    # Rate limits: memory:// suits one process (gunicorn.conf.py refuses it with more workers);
+    # production with several workers or nodes sets redis://127.0.0.1:6379/0, shared by all of them.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Redis gone: count in each worker's memory (with a logged warning) and go back to Redis when it
+    # returns, rather than answer 500 and let nobody log in.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # Wrong passwords, counted per account *and* address: a stranger elsewhere cannot lock the owner out.
     LOGIN_LIMITS = "5 per minute; 20 per hour"
+    # Wrong passwords from one address, whatever the account (one address trying many accounts).
+    LOGIN_ADDRESS_LIMITS = "20 per minute; 100 per hour"
+    # The softer brake: wrong passwords for one account from everywhere. Higher than one address can
+    # reach alone, so only a spread-out attack meets it (and then slows it, for an hour at most).
+    LOGIN_ACCOUNT_LIMITS = "100 per hour"
+    # Register and reset requests per address, and emails they send to one inbox.
+    FORM_LIMITS = "5 per minute; 20 per hour"
+    MAIL_LIMITS = "3 per hour"
+    # How many proxies in front set X-Forwarded-For/-Proto (0 = none: the headers are ignored, as anyone
+    # could send them). Behind one TLS proxy, 1: each visitor's own address is limited, not the proxy's.
+    TRUSTED_PROXIES = 0
+    # Strict-Transport-Security on https answers (a year); 0 turns it off.
+    HSTS_SECONDS = 31_536_000
     # Email: "folder" writes .eml files to instance/outbox, "console" prints, "smtp" sends.
     MAIL_BACKEND = "folder"
     MAIL_FOLDER: str | None = None
@@ -78,6 +97,10 @@ def environment_overrides() -> dict:
         overrides["SECRET_KEY"] = key
     if site := os.environ.get("SITE_URL"):
         overrides["SITE_URL"] = site
+    if proxies := os.environ.get("TRUSTED_PROXIES"):
+        overrides["TRUSTED_PROXIES"] = int(proxies)
+    if storage := os.environ.get("RATELIMIT_STORAGE_URI"):
+        overrides["RATELIMIT_STORAGE_URI"] = storage
     if hosts := os.environ.get("TRUSTED_HOSTS"):
         # Flask 3.1 refuses requests for other Host headers (they would shape links in emails and feeds).
         overrides["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]
@@ -103,3 +126,11 @@ def deployment_problems(config) -> list[str]:
     elif site.hostname and not host_is_trusted(site.hostname, hosts):
         problems.append(f"SITE_URL's host {site.hostname} is not in TRUSTED_HOSTS")
     return problems
+
+
+def limit_storage_problem(storage_uri: str, workers: int) -> str | None:
+    """Limits kept in memory are per process: with several workers each counts alone and the limit multiplies."""
+    if storage_uri.startswith("memory://") and workers > 1:
+        return (f"rate limits in memory:// are counted by each of the {workers} workers separately; "
+                "set FLASK_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 or run one worker")
+    return None

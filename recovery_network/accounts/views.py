@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user
 
 from recovery_network.accounts import management, services
@@ -26,18 +27,44 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 SENT = "Thanks. If that address can be used, we've sent an email with what to do next."
 
 
-def login_key() -> str:
-    """Rate-limit key per account, so guessing one person's password is slowed wherever it comes from."""
-    return "login:" + services.normalise_email(request.form.get("email", ""))[:254]
+def _email() -> str:
+    """The email a form names, as accounts compare it."""
+    return services.normalise_email(request.form.get("email", ""))[:254]
 
 
-def login_limits() -> str:
-    """The configured login limits."""
-    return current_app.config["LOGIN_LIMITS"]
+def account_and_address() -> str:
+    """Limit key for one account tried from one address: a stranger elsewhere never shares it with the owner."""
+    return f"login:{get_remote_address()}:{_email()}"
+
+
+def account_only() -> str:
+    """Limit key for one account from everywhere (the softer brake on a spread-out attack)."""
+    return "login-account:" + _email()
+
+
+def inbox() -> str:
+    """Limit key for one email address: emails we send to it, whoever asks."""
+    return "mail:" + _email()
+
+
+def mailed(response) -> bool:
+    """Only a request that sent an email counts against the inbox (typos in the form cost nothing)."""
+    return bool(g.get("mailed"))
+
+
+def failed(response) -> bool:
+    """Only a failed login counts (a success redirects): the owner's right password costs nothing."""
+    return response.status_code != 302
+
+
+def limits(name: str):
+    """A configured limit, read at request time so tests and deployments can change it."""
+    return lambda: current_app.config[name]
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(login_limits, methods=["POST"])
+@limiter.limit(limits("FORM_LIMITS"), methods=["POST"])
+@limiter.limit(limits("MAIL_LIMITS"), methods=["POST"], key_func=inbox, deduct_when=mailed)
 def register():
     """Sign up as a volunteer; the account waits for a co-ordinator's approval."""
     form = RegisterForm()
@@ -66,6 +93,7 @@ def _registration_email(email: str, existed: bool) -> None:
         body = ("Thanks for offering to help. A co-ordinator will look at your registration soon; "
                 f"you can log in at {public_url('accounts.login')} to see how it's going.")
     send_mail(email, "Your Recovery Network account", body)
+    g.mailed = True
 
 
 def _reset_email(email: str) -> None:
@@ -79,11 +107,13 @@ def _reset_email(email: str) -> None:
         body = ("Someone asked to reset the password for this email address, but there is no account "
                 "with it that can be reset. If it wasn't you, you can ignore this email.")
     send_mail(services.normalise_email(email), "Reset your Recovery Network password", body)
+    g.mailed = True
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limits, methods=["POST"])
-@limiter.limit(login_limits, methods=["POST"], key_func=login_key)
+@limiter.limit(limits("LOGIN_LIMITS"), methods=["POST"], key_func=account_and_address, deduct_when=failed)
+@limiter.limit(limits("LOGIN_ADDRESS_LIMITS"), methods=["POST"], deduct_when=failed)
+@limiter.limit(limits("LOGIN_ACCOUNT_LIMITS"), methods=["POST"], key_func=account_only, deduct_when=failed)
 def login():
     """Log in; a wrong email and a wrong password get the same answer."""
     form = LoginForm()
@@ -185,7 +215,8 @@ def erase():
 
 
 @bp.route("/reset", methods=["GET", "POST"])
-@limiter.limit(login_limits, methods=["POST"])
+@limiter.limit(limits("FORM_LIMITS"), methods=["POST"])
+@limiter.limit(limits("MAIL_LIMITS"), methods=["POST"], key_func=inbox, deduct_when=mailed)
 def reset_request():
     """Ask for a reset link; the answer never says whether the address has an account."""
     form = ResetRequestForm()
