@@ -1,6 +1,6 @@
 """Every domain's models, imported in one place: the schema at a glance for Alembic and `flask shell`."""
 
-from recovery_network.accounts.models import Person, PersonRole, StaffPost
+from recovery_network.accounts.models import LoginSession, Person, PersonRole, StaffPost
 from recovery_network.audit.models import AuditEvent
 from recovery_network.feeds.cache import ContentVersion
 from recovery_network.meetings.models import Meeting, MeetingChange
@@ -10,7 +10,7 @@ from recovery_network.rota.models import OutboxMessage, RotaFeedToken, RotaSlot,
 from recovery_network.venues.models import Area, GeocodeResult, Venue
 
 __all__ = [
-    "Area", "AuditEvent", "ContentVersion", "ContactRecord", "Pathway", "PathwayFeedToken", "PathwayItem", "PathwayTally", "Clearance", "ClearanceChange", "Course", "GeocodeResult", "Meeting", "MeetingChange",
+    "Area", "AuditEvent", "ContentVersion", "ContactRecord", "Pathway", "PathwayFeedToken", "PathwayItem", "PathwayTally", "Clearance", "ClearanceChange", "Course", "GeocodeResult", "LoginSession", "Meeting", "MeetingChange",
     "OutboxMessage", "Person", "PersonRole", "PvgMembership", "RotaFeedToken", "RotaSlot", "Signup", "StaffPost",
     "TrainingRecord", "Venue",
 ]

@@ -61,3 +61,9 @@ class ResetForm(FlaskForm):
 
     password = PasswordField(f"New password (at least {MIN_LENGTH} characters)", validators=[DataRequired("Choose a new password."), Length(max=MAX_LENGTH)])
     confirm = PasswordField("New password again", validators=[DataRequired("Type the new password again."), EqualTo("password", "The two passwords don't match.")])
+
+
+class EraseForm(FlaskForm):
+    """Erase my account: the password proves it is me at the keyboard, not someone at a shared computer."""
+
+    password = PasswordField("Your password", validators=[DataRequired("Enter your password to confirm."), Length(max=MAX_LENGTH)])

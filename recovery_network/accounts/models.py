@@ -69,9 +69,16 @@ class Person(UserMixin, db.Model):
     roles: Mapped[list[PersonRole]] = relationship(back_populates="person", cascade="all, delete-orphan")
     staff_posts: Mapped[list[StaffPost]] = relationship(back_populates="person", cascade="all, delete-orphan")
 
+    # The random name of the login this object was loaded through (never stored; see LoginSession).
+    login_nonce = ""
+
     def get_id(self) -> str:
-        """Flask-Login's 'alternative id': the session version is part of it, so bumping it logs out."""
-        return f"{self.public_id}:{self.session_version}"
+        """Flask-Login's 'alternative id': version and login nonce are in it, so ending either logs out.
+
+        The session cookie and the remember cookie both carry this id, so deleting the login's row on the
+        server ends every copy of either cookie.
+        """
+        return f"{self.public_id}:{self.session_version}:{self.login_nonce}"
 
     @property
     def is_active(self) -> bool:
@@ -142,3 +149,15 @@ class StaffPost(db.Model):
 
     person: Mapped[Person] = relationship(back_populates="staff_posts")
     venue: Mapped[Venue] = relationship()
+
+
+class LoginSession(db.Model):
+    """One login in one browser; logging out deletes it, so copies of that browser's cookies stop working."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    # Only a hash: the nonce itself lives in the signed cookies, and a database reader should not learn it.
+    nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from recovery_network.accounts import services as accounts
+from recovery_network.accounts import management as accounts
 from recovery_network.accounts.models import ADMIN, COORDINATOR, PENDING, ROLE_NAMES, ROLES, Person
 from recovery_network.accounts.permissions import require_role
 from recovery_network.audit.models import AuditEvent
@@ -148,6 +148,22 @@ def change_roles(public_id: str):
     except DomainError as error:
         return refused(subject, error)
     return done(subject, "Roles saved.")
+
+
+@bp.post("/people/<public_id>/erase")
+def erase(public_id: str):
+    """Erase an account on an admin's word (an erasure request by phone or letter), after a confirm tick."""
+    require_role(ADMIN)
+    subject = person_or_404(public_id)
+    if request.form.get("confirm") != "yes":
+        return render_person(subject, error="Tick the box to confirm: erasing an account cannot be undone."), 200
+    try:
+        accounts.erase_person(subject, current_user, "admin")
+    except DomainError as error:
+        return refused(subject, error)
+    db.session.commit()
+    flash("The account has been erased.", "success")
+    return redirect(url_for("coordination.people"))
 
 
 @bp.post("/people/<public_id>/training")
