@@ -1,7 +1,7 @@
 """login sessions: one row per login, so a plain logout ends that login on the server
 
-Revision ID: 0008_login_sessions
-Revises: 0007_near_search_index
+Revision ID: 0009_login_sessions
+Revises: 0008_custody_slugs
 Create Date: 2026-12-01 10:00:00
 
 The session and remember cookies name a login by a random nonce (its SHA-256 is kept here); logging
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_login_sessions'
-down_revision = '0007_near_search_index'
+revision = '0009_login_sessions'
+down_revision = '0008_custody_slugs'
 branch_labels = None
 depends_on = None
 
