@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 
-from recovery_network.feeds.cache import current_version
+from recovery_network.feeds.cache import current_version_number
 from recovery_network.pagestore import Answer, PageStore
 
 # Endpoints whose answer for an anonymous visitor is a function of URL, content version and time.
@@ -34,7 +34,7 @@ PAGES = frozenset({"directory.index", "directory.search", "directory.detail"})
 PUBLIC_DATA = frozenset({"api_v1.index", "api_v1.detail", "api_v1.openapi", "api.meeting_guide"})
 # Headers a view sets that belong to the answer, so a kept answer carries them again.
 KEPT_HEADERS = ("Content-Type", "Cache-Control")
-HTMX_HEADERS = ("HX-Request", "HX-Boosted", "HX-History-Restore-Request", "HX-Target")
+HTMX_ENVIRON = ("HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_HX_HISTORY_RESTORE_REQUEST", "HTTP_HX_TARGET")
 
 
 def init_app(app: Flask) -> None:
@@ -60,26 +60,30 @@ def shareable() -> bool:
 
 
 def answer_key() -> str:
-    """The request as far as the answer depends on it: host (links are absolute), path, query, htmx headers."""
-    htmx = "|".join(request.headers.get(name, "") for name in HTMX_HEADERS)
-    raw = f"{request.host_url}{request.path}?{request.query_string.decode('latin-1')}#{htmx}"
-    return hashlib.sha256(raw.encode()).hexdigest()
+    """The request as far as the answer depends on it: scheme and host (links are absolute), path, query, htmx.
+
+    Read from the WSGI environ as sent (the host was already checked against TRUSTED_HOSTS by routing).
+    """
+    env = request.environ
+    parts = [env.get("wsgi.url_scheme", ""), env.get("HTTP_HOST", ""), env.get("SCRIPT_NAME", ""),
+             env.get("PATH_INFO", ""), env.get("QUERY_STRING", ""), *(env.get(h, "") for h in HTMX_ENVIRON)]
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def answer_from_store() -> Response | None:
     """A kept answer when one is current (then the view never runs); else note what to keep afterwards."""
     if not shareable():
         return None
-    version = current_version()[0]
+    version = current_version_number()
     key = answer_key()
     g.page_answer = (key, version)
     if (answer := store().get(key, version, datetime.now(timezone.utc))) is None:
         return None
     g.page_answer = None  # served: nothing to keep afterwards
-    response = Response(answer.body, status=200)
+    response = Response(status=200)
     for name, value in answer.headers:
         response.headers[name] = value
-    return validated(response, answer.etag)
+    return validated(response, answer)
 
 
 def expires_with(occurrences: Iterable) -> None:
@@ -115,12 +119,23 @@ def keep_answer(response: Response) -> Response:
         # Shared between anonymous visitors only (Vary: Cookie); always asked again, so a change shows at once.
         response.cache_control.no_cache = True
     headers = tuple((name, response.headers[name]) for name in KEPT_HEADERS if name in response.headers)
+    answer = Answer.made(version, expires, etag, headers, body)
     if expires > now:
-        store().put(key, Answer(version, expires, etag, headers, body))
-    return validated(response, etag)
+        store().put(key, answer)
+    return validated(response, answer)
 
 
-def validated(response: Response, etag: str) -> Response:
-    """The answer with its ETag (SHA-256 of the exact body), or 304 when the visitor already holds it."""
-    response.set_etag(etag)
+def validated(response: Response, answer: Answer) -> Response:
+    """The answer (gzipped when the client takes it) with its ETag, or 304 when the visitor already holds it.
+
+    Each encoding has its own strong ETag (RFC 9110 8.8.3): the SHA-256 of the exact body, "-gzip" for the other.
+    """
+    response.vary.add("Accept-Encoding")
+    if answer.gzipped is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
+        response.set_data(answer.gzipped)
+        response.headers["Content-Encoding"] = "gzip"
+        response.set_etag(answer.etag + "-gzip")
+    else:
+        response.set_data(answer.body)
+        response.set_etag(answer.etag)
     return response.make_conditional(request)

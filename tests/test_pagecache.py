@@ -23,24 +23,47 @@ PUBLIC_URLS = ["/", "/meetings?near=Perth&radius=25", "/meetings/perth-smart-rec
 
 @contextmanager
 def statements(app):
-    """Every SQL statement sent while the block runs (by any connection of the app's engine)."""
+    """Every statement sent while the block runs, by any connection of the app's pool.
+
+    SQLite traces what really reaches the database (raw driver calls and implicit COMMITs included);
+    on PostgreSQL SQLAlchemy's events see its statements and commits, and each raw checkout is noted.
+    """
     sent: list[str] = []
     with app.app_context():
         engine = db.engine
+    traced = []
+
+    def checkout(dbapi_connection, record, proxy):
+        if engine.dialect.name == "sqlite":
+            dbapi_connection.set_trace_callback(lambda sql: sent.append(sql.split(None, 1)[0].upper()))
+            traced.append(dbapi_connection)
+        else:
+            sent.append("CHECKOUT")
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement.split(None, 1)[0].upper())
+        if engine.dialect.name != "sqlite":
+            sent.append(statement.split(None, 1)[0].upper())
 
     def committed(conn):
-        sent.append("COMMIT")
+        if engine.dialect.name != "sqlite":
+            sent.append("COMMIT")
 
-    event.listen(engine, "before_cursor_execute", record)
-    event.listen(engine, "commit", committed)
+    listeners = [(engine.pool, "checkout", checkout), (engine, "before_cursor_execute", record),
+                 (engine, "commit", committed)]
+    for target, name, fn in listeners:
+        event.listen(target, name, fn)
     try:
         yield sent
     finally:
-        event.remove(engine, "before_cursor_execute", record)
-        event.remove(engine, "commit", committed)
+        for target, name, fn in listeners:
+            event.remove(target, name, fn)
+        for connection in traced:
+            connection.set_trace_callback(None)
+
+
+def one_read(sent: list[str]) -> bool:
+    """Exactly the content version's read: one SELECT (SQLite's trace) or one raw checkout (PostgreSQL)."""
+    return sent in (["SELECT"], ["CHECKOUT"])
 
 
 @pytest.fixture
@@ -59,7 +82,7 @@ def test_a_repeat_is_served_with_one_query_and_a_matching_etag_gets_304(app, cli
     with statements(app) as sent:
         again = client.get(url)
     assert again.get_data() == first.get_data() and again.headers["ETag"] == first.headers["ETag"]
-    assert sent == ["SELECT"], sent  # the version row; nothing loaded, nothing rendered
+    assert one_read(sent), sent  # the version row; nothing loaded, nothing rendered
     assert again.headers["Content-Type"] == first.headers["Content-Type"]
     assert again.headers.get("Cache-Control") == first.headers.get("Cache-Control")
     revalidated = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
@@ -121,9 +144,10 @@ def test_logged_in_pages_are_never_kept_or_served_from_the_store(app, client, au
     mine = client.get(url)
     assert "HMP Perth SMART group" in mine.get_data(as_text=True)
     assert "ETag" not in mine.headers and "no-store" in mine.headers["Cache-Control"]
+    db.session.close()  # the test's own session hands its connection back, so the trace sees every checkout
     with statements(app) as sent:
         client.get(url)
-    assert len(sent) > 1  # rendered afresh, not served from the store
+    assert "SELECT" in sent and not one_read(sent)  # rendered afresh, not served from the store
     stranger = app.test_client().get(url)
     assert "HMP Perth" not in stranger.get_data(as_text=True)
 
@@ -162,3 +186,25 @@ def test_a_midnight_ends_every_kept_answer(app):
         assert next_midnight(summer) == datetime(2026, 7, 1, 23, 0, tzinfo=timezone.utc)
         winter = datetime(2026, 1, 1, 22, 30, tzinfo=timezone.utc)
         assert next_midnight(winter) == datetime(2026, 1, 2, 0, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("url", ["/meetings?near=Perth&radius=25", "/"])
+def test_gzip_is_made_once_and_has_its_own_etag(client, perth, url):
+    """A client that takes gzip gets the same bytes compressed, under its own ETag; each revalidates to 304."""
+    import gzip
+
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.get_data()) == plain.get_data()
+    assert packed.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    assert "Accept-Encoding" in plain.headers["Vary"] and "Accept-Encoding" in packed.headers["Vary"]
+    again = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get(url, headers={"If-None-Match": packed.headers["ETag"]}).status_code == 200
+
+
+def test_a_small_answer_is_not_compressed(client, perth):
+    """Below a packet's worth, gzip costs more than it saves: the plain bytes and ETag for everyone."""
+    small = client.get("/api/v1/meetings?near=Inverness&radius=5", headers={"Accept-Encoding": "gzip"})
+    assert len(small.get_data()) < 1400 and "Content-Encoding" not in small.headers

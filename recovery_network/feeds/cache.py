@@ -84,6 +84,22 @@ def current_version() -> tuple[int, datetime]:
     return row[0], row[1]
 
 
+def current_version_number() -> int:
+    """Only the counter's value, on the pool's raw connection: a kept page's check, paid on every public GET.
+
+    The driver's cursor directly, without SQLAlchemy's statement machinery (which was most of the cost).
+    """
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT version FROM content_versions WHERE id = 1")
+        (version,) = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()  # back to the pool, which ends the read transaction (reset on return)
+    return version
+
+
 @dataclass(frozen=True)
 class Entry:
     """A rendered feed and its tag, valid while the counter is at `version`."""
