@@ -112,7 +112,7 @@ class Node:
 def node_environment(database_url: str, redis_url: str | None, **extra: str) -> dict:
     """A production-like environment: real secret, site and hosts, limits in Redis, one proxy saying https."""
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_urlsafe(48),
-           "SITE_URL": "http://127.0.0.1", "TRUSTED_HOSTS": "127.0.0.1,localhost", "GUNICORN_ACCESSLOG": "",
+           "SITE_URL": "http://127.0.0.1", "TRUSTED_HOSTS": "127.0.0.1,localhost", "GUNICORN_ACCESSLOG": "/dev/null",
            # Cookies are Secure: the tests speak for a TLS proxy in front (X-Forwarded-Proto: https).
            "TRUSTED_PROXIES": "1", **extra}
     if redis_url:
