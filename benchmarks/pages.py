@@ -86,6 +86,7 @@ def start(database_url: str, port: int, env_extra: dict, log: Path) -> subproces
            "SITE_URL": "http://127.0.0.1", "TRUSTED_HOSTS": "127.0.0.1,localhost", **env_extra}
     env.pop("FLASK_DEBUG", None)
     env.setdefault("GUNICORN_ACCESSLOG", "/dev/null")
+    env.setdefault("GUNICORN_CONTROL_SOCKET", "off")
     command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", "2",
                "-b", f"127.0.0.1:{port}", "--log-level", "warning", "benchmarks.serve:app"]
     with log.open("ab") as out:

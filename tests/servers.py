@@ -42,6 +42,17 @@ def need(program: str, required_by: str) -> str:
     return path
 
 
+def pg_program(name: str, required_by: str = "REQUIRE_PG_FAULTS") -> str:
+    """A PostgreSQL server program: on PATH, or where Debian keeps it (/usr/lib/postgresql/<version>/bin)."""
+    found = shutil.which(name)
+    if found is None:
+        versions = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parts[-3]))
+        found = str(versions[-1]) if versions else None
+    if found is None:
+        return need(name, required_by)  # skips, or fails in CI
+    return found
+
+
 def need_module(name: str, required_by: str) -> None:
     """Skip (or fail where `required_by` is 1) when a Python package is not installed."""
     import importlib.util
@@ -113,6 +124,7 @@ def node_environment(database_url: str, redis_url: str | None, **extra: str) -> 
     """A production-like environment: real secret, site and hosts, limits in Redis, one proxy saying https."""
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_urlsafe(48),
            "SITE_URL": "http://127.0.0.1", "TRUSTED_HOSTS": "127.0.0.1,localhost", "GUNICORN_ACCESSLOG": "/dev/null",
+           "GUNICORN_CONTROL_SOCKET": "off",
            # Cookies are Secure: the tests speak for a TLS proxy in front (X-Forwarded-Proto: https).
            "TRUSTED_PROXIES": "1", **extra}
     if redis_url:
@@ -177,19 +189,19 @@ class Cluster:
     def start(self) -> None:
         """Start the server and wait until it accepts connections."""
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self.run(shutil.which("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"),
+        self.run(pg_program("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"),
                  "-w", "start")
 
     def stop(self) -> None:
         """Stop the server at once, cutting every connection (as a crash or a restart would)."""
-        self.run(shutil.which("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        self.run(pg_program("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
 
 @contextmanager
 def postgres_cluster(required_by: str = "REQUIRE_PG_FAULTS"):
     """A fresh cluster with trust authentication for postgres on 127.0.0.1; removed afterwards."""
-    initdb = need("initdb", required_by)
-    need("pg_ctl", required_by)
+    initdb = pg_program("initdb", required_by)
+    pg_program("pg_ctl", required_by)
     folder = Path(tempfile.mkdtemp(prefix="rn-pg-"))
     if os.geteuid() == 0:
         shutil.chown(folder, "postgres", "postgres")
