@@ -151,8 +151,9 @@ class MeetingChange(db.Model):
     __tablename__ = "meeting_changes"
     __table_args__ = (
         UniqueConstraint("meeting_id", "original_date", name="uq_meeting_changes_occurrence"),
-        CheckConstraint("kind IN ('cancelled', 'moved')", name="kind"),
-        CheckConstraint("kind = 'cancelled' OR new_start IS NOT NULL", name="moved_has_time"),
+        # 'confirmed': the facilitator says a date on a public holiday is on as usual.
+        CheckConstraint("kind IN ('cancelled', 'moved', 'confirmed')", name="kind"),
+        CheckConstraint("kind <> 'moved' OR new_start IS NOT NULL", name="moved_has_time"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -175,6 +176,7 @@ class MeetingChange(db.Model):
         return Change(
             original_date=self.original_date,
             cancelled=self.kind == "cancelled",
+            confirmed=self.kind == "confirmed",
             reason=self.reason,
             new_start=self.new_start,
             new_venue_id=self.new_venue_id,

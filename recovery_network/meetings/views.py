@@ -235,6 +235,14 @@ def move(slug: str):
         "Date moved; the public page and calendars show the new time.", "new_date")
 
 
+@bp.post("/meetings/<slug>/confirm")
+def confirm(slug: str):
+    """Say a public-holiday date is on as usual."""
+    meeting, form = managed_or_404(slug), RestoreForm()
+    return per_date(meeting, form, lambda: services.confirm_occurrence(meeting, form.date.data),
+                    "Confirmed: the page no longer asks people to check.", "date")
+
+
 @bp.post("/meetings/<slug>/restore")
 def restore(slug: str):
     """Undo a cancellation or move: the date happens as usual."""

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField, TimeField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from recovery_network.pathways.appointments import KINDS
+from recovery_network.pathways.planning import Appointment
 
 INITIALS_OR_NAME = Regexp(r"^[^\W\d_](?:[^\W\d_]|[ .'\-\u2019])*$", message="Letters only: a first name or initials.")
 
@@ -24,8 +27,6 @@ class PathwayForm(FlaskForm):
 
     def validate_consent_plan(self, field: BooleanField) -> None:
         """Nothing is stored without consent."""
-        from wtforms.validators import ValidationError
-
         if not field.data:
             raise ValidationError("A pathway needs the person's consent. Record it, or don't open one.")
 
@@ -51,3 +52,27 @@ class ContactForm(FlaskForm):
         SelectChoice("met", "Met face to face"), SelectChoice("not_met", "Tried, didn't meet"),
         SelectChoice("cancelled", "Cancelled"),
     ])
+
+
+class AppointmentForm(FlaskForm):
+    """An appointment in the first weeks: what for, with whom, where and when. Never health or offence detail."""
+
+    kind = SelectField("What it's for", choices=[SelectChoice(code, name) for code, name in KINDS.items()])
+    agency = StringField("With (agency or service, optional)", validators=[Optional(), Length(
+        max=80, message="Keep it under 80 characters.")], description="For example: Council housing options.")
+    place = StringField("Where (optional)", validators=[Optional(), Length(max=120, message="Keep it under 120 characters.")],
+                        description="The address or building. Don't write health or offence details here.")
+    on = DateField("Day", validators=[DataRequired("Give the day (day, month, year).")])
+    at = TimeField("Time (leave empty until it's known)", validators=[Optional()])
+    minutes = IntegerField("How long (minutes)", default=60, validators=[
+        Optional(), NumberRange(5, 480, message="Between 5 minutes and 8 hours.")])
+
+    def validate_kind(self, field: SelectField) -> None:
+        """Only the kinds the plan knows."""
+        if field.data not in KINDS:
+            raise ValidationError("Choose what the appointment is for.")
+
+    def details(self):
+        """The form as the planning service's Appointment."""
+        return Appointment(kind=self.kind.data, on=self.on.data, at=self.at.data, minutes=self.minutes.data or 60,
+                           agency=self.agency.data or "", place=self.place.data or "")
