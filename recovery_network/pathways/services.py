@@ -24,6 +24,9 @@ from recovery_network.venues.models import Venue
 
 CONSENT_VERSION = "2026-11"
 SEARCH_MILES = 25
+# A release date may be a week past (recorded late) and at most a year ahead (plans further out go stale).
+RELEASE_PAST = timedelta(days=7)
+RELEASE_AHEAD = timedelta(days=365)
 
 
 class PathwayError(DomainError):
@@ -58,14 +61,19 @@ def check_mentor(mentor: Person, establishment: Venue, release: date) -> None:
         raise PathwayError(f"{mentor.display_name} can't be the mentor: " + " ".join(decision.reasons))
 
 
+def check_release_date(release: date, today: date) -> None:
+    """One window for a release date, opening or changing it: from a week ago to a year ahead."""
+    if release < today - RELEASE_PAST:
+        raise PathwayError("The release date is more than a week ago; a pathway is planned ahead.")
+    if release > today + RELEASE_AHEAD:
+        raise PathwayError("The release date is more than a year away.")
+
+
 def open_pathway(details: PathwayDetails, by: Person, today: date) -> Pathway:
     """Open a pathway with recorded consent, and propose its plan."""
     if not details.establishment.is_custody:
         raise PathwayError("Choose the establishment the person is being released from.")
-    if details.release_date < today - timedelta(days=7):
-        raise PathwayError("The release date is more than a week ago; a pathway is planned ahead.")
-    if details.release_date > today + timedelta(days=365):
-        raise PathwayError("The release date is more than a year away.")
+    check_release_date(details.release_date, today)
     if details.backup_mentor is not None and details.backup_mentor.id == details.mentor.id:
         raise PathwayError("The backup mentor must be someone else.")
     check_mentor(details.mentor, details.establishment, details.release_date)
@@ -181,8 +189,7 @@ def change_release_date(pathway: Pathway, new_date: date, by: Person, today: dat
     """Early release and postponement are common: re-base the whole plan on the new date."""
     if new_date == pathway.release_date:
         return
-    if new_date < today - timedelta(days=7):
-        raise PathwayError("The new release date is too far in the past.")
+    check_release_date(new_date, today)
     check_mentor(pathway.mentor, pathway.establishment, new_date)
     pathway.release_date = new_date
     pathway.items.clear()
