@@ -51,13 +51,21 @@ class BaseForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         """Refuse NUL (PostgreSQL cannot store it) before any validator or view can pass it to the database."""
-        tainted = [field for field in self if holds_nul(field)]
-        for field in tainted:
-            field.data = None  # validators and views see nothing rather than the NUL
-        valid = super().validate(extra_validators)
-        for field in tainted:
+        tainted = [name for name, field in self._fields.items() if holds_nul(field)]
+        order = list(self._fields)
+        for name in tainted:
+            field = self._fields[name]
+            field.data = "" if isinstance(field.data, str) else None  # other fields' checks may read it
+        # A NUL field's own validators never run: they may hand its value to a query or expect a parse.
+        held = {name: self._fields.pop(name) for name in tainted}
+        try:
+            valid = super().validate(extra_validators)
+        finally:
+            self._fields.update(held)
+            self._fields = type(self._fields)((name, self._fields[name]) for name in order)
+        for field in held.values():
             field.errors = [NUL_MESSAGE]
-        return valid and not tainted
+        return valid and not held
 
 
 class DateField(WTFormsDateField):
@@ -94,7 +102,7 @@ class IntegerField(WTFormsIntegerField):
 
 
 class IntSelectField(SelectField):
-    """A select of whole numbers (ids, weekdays): a value that is not one the database can hold is "choose from the list"."""
+    """A select of whole numbers (ids, weekdays): one the database cannot hold is "choose from the list"."""
 
     def __init__(self, *args, **kwargs) -> None:
         """Coerce with db_int, so a huge id never reaches a query."""
