@@ -93,6 +93,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch mode rebuilds a SQLite table by dropping it; with foreign keys on, that drop would
+            # cascade to (or be refused by) the rows that refer to it. The pragma only works outside a
+            # transaction, so it is set before the migration's transaction and restored after it.
+            connection.exec_driver_sql('PRAGMA foreign_keys = OFF')
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -101,6 +108,14 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                if broken:
+                    raise RuntimeError(f'migration left rows pointing nowhere: {broken[:5]}')
+        if sqlite:
+            connection.commit()
+            connection.exec_driver_sql('PRAGMA foreign_keys = ON')
+            connection.commit()
 
 
 if context.is_offline_mode():

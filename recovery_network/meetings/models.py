@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recovery_network.audit.models import AUDIT_SUBJECT
 from recovery_network.extensions import db
 from recovery_network.meetings.recurrence import Change, Occurrence, Schedule, occurrence_on
 from recovery_network.types import UTCDateTime, utcnow
@@ -66,6 +67,7 @@ class Meeting(db.Model):
         Index("ix_meetings_venue_search", "venue_id", "visibility", "status", "finishes_on"),
         # Re-importing a feed updates the series it made before instead of adding copies.
         UniqueConstraint("import_source", "import_slug", name="uq_meetings_import"),
+        AUDIT_SUBJECT,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

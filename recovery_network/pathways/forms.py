@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField, TimeField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from recovery_network.forms import BaseForm, DateField, IntegerField, IntSelectField
+from recovery_network.inputs import DB_INT_MAX
 from recovery_network.pathways.appointments import KINDS
 from recovery_network.pathways.planning import Appointment
 
 INITIALS_OR_NAME = Regexp(r"^[^\W\d_](?:[^\W\d_]|[ .'\-\u2019])*$", message="Letters only: a first name or initials.")
 
 
-class PathwayForm(FlaskForm):
+class PathwayForm(BaseForm):
     """Open a pathway. No surname, prison number, date of birth, offence or health detail: there is nowhere to put them."""
 
     first_name = StringField("First name or initials", validators=[DataRequired("Enter a first name or initials."), Length(max=40, message="Keep it under 40 characters."), INITIALS_OR_NAME])
-    establishment_id = SelectField("Released from", coerce=int, validators=[DataRequired("Choose the establishment.")])
+    establishment_id = IntSelectField("Released from", validators=[DataRequired("Choose the establishment.")])
     release_date = DateField("Release date", validators=[DataRequired("Give the release date (day, month, year).")])
     destination = StringField("Where they will live: town or postcode district", validators=[DataRequired("Enter a town or postcode district, e.g. Dundee or DD4."), Length(max=60)])
-    mentor_id = SelectField("Mentor", coerce=int, validators=[DataRequired("Choose a mentor.")])
-    backup_mentor_id = SelectField("Backup mentor for the gate (optional)", coerce=int, validators=[Optional()])
+    mentor_id = IntSelectField("Mentor", validators=[DataRequired("Choose a mentor.")])
+    backup_mentor_id = IntSelectField("Backup mentor for the gate (optional)", validators=[Optional()])
     consent_plan = BooleanField("They agreed to a plan and to their mentor keeping in touch")
     consent_calendar = BooleanField("They want the plan as a calendar on their phone")
     plain_titles = BooleanField("They chose plain calendar titles (e.g. 'SMART Recovery') instead of neutral ones")
@@ -31,20 +32,20 @@ class PathwayForm(FlaskForm):
             raise ValidationError("A pathway needs the person's consent. Record it, or don't open one.")
 
 
-class ItemForm(FlaskForm):
+class ItemForm(BaseForm):
     """Add an occurrence of a meeting to the plan."""
 
-    meeting_id = IntegerField(validators=[InputRequired()])
+    meeting_id = IntegerField(validators=[InputRequired(), NumberRange(1, DB_INT_MAX)])
     occurrence_date = DateField(validators=[DataRequired()])
 
 
-class ReleaseDateForm(FlaskForm):
+class ReleaseDateForm(BaseForm):
     """A new release date (early release or postponement)."""
 
     release_date = DateField("New release date", validators=[DataRequired("Give the new date (day, month, year).")])
 
 
-class ContactForm(FlaskForm):
+class ContactForm(BaseForm):
     """Record a contact: when, and what happened. No notes."""
 
     on = DateField("Date", validators=[DataRequired("Give the date of the contact.")])
@@ -54,7 +55,7 @@ class ContactForm(FlaskForm):
     ])
 
 
-class AppointmentForm(FlaskForm):
+class AppointmentForm(BaseForm):
     """An appointment in the first weeks: what for, with whom, where and when. Never health or offence detail."""
 
     kind = SelectField("What it's for", choices=[SelectChoice(code, name) for code, name in KINDS.items()])

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recovery_network.audit.models import AUDIT_SUBJECT
 from recovery_network.extensions import db
 from recovery_network.types import UTCDateTime, utcnow
 
@@ -31,6 +32,7 @@ class Pathway(db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('open', 'closed', 'withdrawn')", name="status"),
         CheckConstraint("length(first_name) <= 40", name="first_name_short"),
+        AUDIT_SUBJECT,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,6 +23,9 @@ from recovery_network.venues.models import Venue
 
 CONSENT_VERSION = "2026-11"
 OPENERS = (COORDINATOR, ESTABLISHMENT_STAFF, PEER_MENTOR, FACILITATOR)
+# A release date may be a week past (recorded late) and at most a year ahead (plans further out go stale).
+RELEASE_PAST = timedelta(days=7)
+RELEASE_AHEAD = timedelta(days=365)
 
 
 class PathwayError(DomainError):
@@ -78,14 +81,19 @@ def may_open(person: Person, establishment: Venue | None = None) -> bool:
     return establishment is None or (establishment.is_custody and may_see_establishment(person, establishment.id))
 
 
+def check_release_date(release: date, today: date) -> None:
+    """One window for a release date, opening or changing it: from a week ago to a year ahead."""
+    if release < today - RELEASE_PAST:
+        raise PathwayError("The release date is more than a week ago; a pathway is planned ahead.")
+    if release > today + RELEASE_AHEAD:
+        raise PathwayError("The release date is more than a year away.")
+
+
 def open_pathway(details: PathwayDetails, by: Person, today: date) -> Pathway:
     """Open a pathway with recorded consent, and propose its plan."""
     if details.establishment is None or not may_open(by, details.establishment):
         raise PathwayError("Choose the establishment the person is being released from.")
-    if details.release_date < today - timedelta(days=7):
-        raise PathwayError("The release date is more than a week ago; a pathway is planned ahead.")
-    if details.release_date > today + timedelta(days=365):
-        raise PathwayError("The release date is more than a year away.")
+    check_release_date(details.release_date, today)
     check_mentors(details.mentor, details.backup_mentor, details.establishment, details.release_date)
     pathway = Pathway(
         public_id=secrets.token_urlsafe(12), reference=new_reference(), first_name=details.first_name.strip(),
@@ -108,8 +116,7 @@ def change_release_date(pathway: Pathway, new_date: date, by: Person, today: dat
     """Early release and postponement are common: re-base the plan, keeping what was chosen by hand."""
     if new_date == pathway.release_date:
         return []
-    if new_date < today - timedelta(days=7):
-        raise PathwayError("The new release date is too far in the past.")
+    check_release_date(new_date, today)
     check_mentors(pathway.mentor, pathway.backup_mentor, pathway.establishment, new_date)
     review = planning.rebase(pathway, new_date, today)
     touch(pathway, by, "pathway.rebase")
