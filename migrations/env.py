@@ -11,7 +11,9 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Keep loggers that already exist (the rate limiter's, the app's): the default would silence them for the rest
+# of the process, so a warning such as "falling back to in-memory limits" would never be seen after a migration.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
