@@ -26,6 +26,9 @@ def create_app(test_config: dict | None = None, *, serving: bool = False) -> Fla
     configure(app, test_config, serving)
     behind_proxies(app)
     init_extensions(app)
+    from recovery_network.inputs import register_converters
+
+    register_converters(app)  # before any route: a rule binds its converters when it is added
     register_blueprints(app)
 
     from recovery_network import cli, errors, pagecache, security

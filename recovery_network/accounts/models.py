@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recovery_network.audit.models import AUDIT_SUBJECT
 from recovery_network.extensions import db
 from recovery_network.types import UTCDateTime, utcnow
 
@@ -49,6 +50,7 @@ class Person(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN ('{PENDING}', '{ACTIVE}', '{SUSPENDED}')", name="status"),
         CheckConstraint("length(last_initial) <= 1", name="initial_only"),
+        AUDIT_SUBJECT,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

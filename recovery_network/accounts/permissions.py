@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from functools import wraps
 from urllib.parse import urlsplit
@@ -115,8 +116,8 @@ def role_required(*roles: str):
 
 def safe_next(target: str | None) -> str | None:
     """A `next=` target only if it is a path on this site; anything else could be an open redirect."""
-    if not target:
-        return None
+    if not target or any(c.isspace() or unicodedata.category(c).startswith("C") for c in target):
+        return None  # CR/LF would split the Location header (a 500), and no path of ours holds a control or space
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None

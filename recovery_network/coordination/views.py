@@ -14,6 +14,7 @@ from recovery_network.audit.models import AuditEvent
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
+from recovery_network.inputs import page_number
 from recovery_network.mentors import services as register
 from recovery_network.mentors.forms import (
     ClearanceMoveForm,
@@ -140,7 +141,7 @@ def change_roles(public_id: str):
     """Change roles (the only place roles change) and establishment posts."""
     subject = person_or_404(public_id)
     wanted = set(request.form.getlist("role"))
-    venue_ids = {int(v) for v in request.form.getlist("venue") if v.isdigit()}
+    venue_ids = {int(v) for v in request.form.getlist("venue") if v.isdecimal()}  # "²" is a digit but no int
     venues = [v for v in establishments() if v.id in venue_ids]
     try:
         accounts.set_roles(subject, wanted, current_user)
@@ -269,5 +270,6 @@ def courses():
 def audit():
     """The audit log, newest first (admins only)."""
     require_role(ADMIN)
-    page = db.paginate(select(AuditEvent).order_by(AuditEvent.id.desc()), per_page=50, error_out=False)
+    page = db.paginate(select(AuditEvent).order_by(AuditEvent.id.desc()), page=page_number(), per_page=50,
+                       error_out=False)
     return render_template("coordination/audit.html", page=page)
