@@ -131,7 +131,7 @@ def validated(response: Response, answer: Answer) -> Response:
     Each encoding has its own strong ETag (RFC 9110 8.8.3): the SHA-256 of the exact body, "-gzip" for the other.
     """
     response.vary.add("Accept-Encoding")
-    if answer.gzipped is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
+    if answer.gzipped is not None and request.accept_encodings["gzip"] > 0:  # "gzip;q=0" means never
         response.set_data(answer.gzipped)
         response.headers["Content-Encoding"] = "gzip"
         response.set_etag(answer.etag + "-gzip")

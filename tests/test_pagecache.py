@@ -208,3 +208,9 @@ def test_a_small_answer_is_not_compressed(client, perth):
     """Below a packet's worth, gzip costs more than it saves: the plain bytes and ETag for everyone."""
     small = client.get("/api/v1/meetings?near=Inverness&radius=5", headers={"Accept-Encoding": "gzip"})
     assert len(small.get_data()) < 1400 and "Content-Encoding" not in small.headers
+
+
+def test_gzip_refused_with_q_zero_gets_plain_bytes(client, perth):
+    """'gzip;q=0' is a refusal, not a request (RFC 9110 12.5.3)."""
+    refused = client.get("/", headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused.headers and b"<html" in refused.get_data()

@@ -15,6 +15,7 @@ import secrets
 from threading import Lock
 
 from sqlalchemy import DDL, Integer, event, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from recovery_network.extensions import db
@@ -88,16 +89,27 @@ def current_version_number() -> int:
     """Only the counter's value, on the pool's raw connection: a kept page's check, paid on every public GET.
 
     The driver's cursor directly, without SQLAlchemy's statement machinery (which was most of the cost).
+    Driver errors are wrapped as SQLAlchemy's, as the engine would: errors.py answers 503 to those.
     """
-    connection = db.engine.raw_connection()
+    engine = db.engine
     try:
-        cursor = connection.cursor()
-        cursor.execute("SELECT version FROM content_versions WHERE id = 1")
-        (version,) = cursor.fetchone()
-        cursor.close()
-    finally:
-        connection.close()  # back to the pool, which ends the read transaction (reset on return)
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(_VERSION_SQL)
+            (version,) = cursor.fetchone()
+            cursor.close()
+        except engine.dialect.loaded_dbapi.Error:
+            connection.invalidate()  # never hand this connection out again
+            raise
+        finally:
+            connection.close()  # back to the pool, which ends the read transaction (reset on return)
+    except engine.dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(_VERSION_SQL, None, error, engine.dialect.loaded_dbapi.Error) from error
     return version
+
+
+_VERSION_SQL = "SELECT version FROM content_versions WHERE id = 1"
 
 
 @dataclass(frozen=True)
