@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, FACILITATOR, PEER_MENTOR, Person
 from recovery_network.audit.services import record
@@ -18,6 +18,7 @@ from recovery_network.pathways import followups, plan, planning, standards
 from recovery_network.pathways.planning import touched as touch
 from recovery_network.pathways.models import CLOSE_REASONS, CONTACT_MODES, ContactRecord, Pathway, PathwayItem
 from recovery_network.pathways.tallies import cell_of, contacts_of, settle, tally
+from recovery_network.rota.models import OutboxMessage
 from recovery_network.types import utcnow
 from recovery_network.venues.geo import Point
 from recovery_network.venues.models import Venue
@@ -198,10 +199,13 @@ def close(pathway: Pathway, today: date, retention_days: int, by: Person | None 
 
 
 def erase(pathway: Pathway, by: Person | None, today: date) -> None:
-    """Remove every trace of the person (plan, contacts, follow-ups, leave, referral, links); counts remain."""
+    """Remove every trace of the person (plan, contacts, follow-ups, leave, referral, links, messages about them);
+    anonymous counts remain."""
     if pathway.status == "open":
         settle(pathway)
     tally("erased", today, cell_of(pathway))
+    # Messages about the pathway (escalations, plan changes) link to it: they go too, sent or not.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.body.contains(f"/pathways/{pathway.public_id}")))
     record("pathway.erase", by, object_type="pathways")  # no id: nothing left points at the person
     db.session.delete(pathway)
     db.session.flush()

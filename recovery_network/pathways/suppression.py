@@ -69,8 +69,6 @@ def suppress_row(values: list[int], hide_total: bool = False) -> tuple[dict[int,
         hidden[n] = SMALL
     elif hide_total:
         hidden[n] = WITHHELD
-    if not any(kind == SMALL for kind in hidden.values()):
-        return hidden, n in hidden
     while pinned(values, hidden):
         # Hide the smallest shown cell next (it costs the reader least); the total only when no cell is left.
         shown = sorted((v, i) for i, v in enumerate(values) if i not in hidden)
