@@ -76,8 +76,8 @@ def check_silence(pathway: Pathway, today: date) -> bool:
     end = standards.support_end(pathway.release_date, len(pathway.extensions))
     if pathway.status != "open" or not standards.silent(pathway.release_date, today, contacts_of(pathway), end):
         return False
-    if any(f.reason == "silent" for f in open_follow_ups(pathway)):
-        return False
+    if any(f.reason == "silent" or f.escalated_on for f in open_follow_ups(pathway)):
+        return False  # already in front of the co-ordinator
     follow_up = FollowUp(reason="silent", opened_on=today, due_on=today)
     pathway.follow_ups.append(follow_up)
     db.session.flush()

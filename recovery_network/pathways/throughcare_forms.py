@@ -47,10 +47,13 @@ class PlanAreaForm(BaseForm):
     status = SelectField("Where it stands", choices=_choices(PLAN_STATUSES),
                          validators=[_one_of(PLAN_STATUSES, "Choose where it stands.")])
 
-    def validate_agency(self, field: StringField) -> None:
-        """An agency is named when an agency does it."""
-        if self.who.data == "agency" and not (field.data or "").strip():
-            raise ValidationError("Name the agency that does it.")
+    def validate(self, extra_validators=None) -> bool:
+        """An agency is named when an agency does it (here, not in a field validator: Optional stops those)."""
+        valid = super().validate(extra_validators)
+        if self.who.data == "agency" and not (self.agency.data or "").strip() and not self.agency.errors:
+            self.agency.errors = ["Name the agency that does it."]
+            return False
+        return valid
 
 
 class VisitForm(BaseForm):

@@ -175,7 +175,9 @@ def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | N
         failed_appointment=forms.get("appointment_form"),
         appointment_kinds=appointments.KINDS, appointment_for=appointment_for,
         appointment_item=forms.get("appointment_item"),
-        contact_form=forms.get("contact_form") or ContactForm(formdata=None, on=min(today, plan.window(pathway.release_date)[1])),
+        # Suffixed ids: the appointment and visit forms on the same page have an "on" field too.
+        contact_form=suffix_ids(forms.get("contact_form") or ContactForm(
+            formdata=None, on=min(today, plan.window(pathway.release_date)[1])), "contact"),
         release_form=forms.get("release_form") or ReleaseDateForm(formdata=None, release_date=pathway.release_date),
         live_links=feeds.live_links(pathway), new_link=new_link, error=error,
         **throughcare_context(pathway, today, forms),

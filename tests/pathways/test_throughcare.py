@@ -61,7 +61,7 @@ def test_integration_plan_is_agreed_and_printed_in_the_pack(client, auth, settin
     missing = client.post(f"/pathways/{pathway.public_id}/plan-areas", data={
         "area": "housing", "agreed": "Tenancy sign-up", "who": "agency", "agency": "", "status": "in_hand"})
     assert "Name the agency that does it." in page(missing)
-    assert 'id="agency-area-housing"' in page(missing) or "agency-area-housing" in page(missing)
+    assert 'id="agency-area-housing-error"' in page(missing)  # beside its field, not only at the top
     saved = client.post(f"/pathways/{pathway.public_id}/plan-areas", data={
         "area": "housing", "agreed": "Tenancy sign-up at the council", "who": "agency",
         "agency": "Dundee Housing Options", "due_on": (RELEASE + timedelta(days=2)).isoformat(), "status": "in_hand"})
