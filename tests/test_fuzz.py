@@ -120,6 +120,7 @@ def plausible(world: dict) -> dict[str, str]:  # noqa: F811 - a plain argument
         "minutes": "60", "consent_how": "in_person", "consent_given": "y", "decline_reason": "duplicate", "action": "approve", "venue": "",
         "reset": "", "near": "Dundee", "radius": "10", "day": "mon", "time": "evening", "type": "smart",
         "mode": "in_person", "page": "1", "next": "/account",
+        "agency": "Housing Options", "place": "Dundee House", "at": "11:30", "minutes": "45",
     }
 
 
