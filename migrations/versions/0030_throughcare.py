@@ -1,7 +1,7 @@
 """throughcare: integration plan, contact modes, follow-ups, referrals, home leave, extensions, split tallies
 
 Revision ID: 0030_throughcare
-Revises: 0011_audit_subject_ids
+Revises: 0012_verifier_may_be_erased
 Create Date: 2026-12-02 02:01:38.066302
 
 New tables, each erased with its pathway: pathway_plan_areas (the community integration plan),
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0030_throughcare'
-down_revision = '0011_audit_subject_ids'
+down_revision = '0012_verifier_may_be_erased'
 branch_labels = None
 depends_on = None
 
