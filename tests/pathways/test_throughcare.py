@@ -11,7 +11,6 @@ from pypdf import PdfReader
 from sqlalchemy import inspect, select, text
 
 from recovery_network.extensions import db
-from recovery_network.mentors.models import Clearance
 from recovery_network.pathways import standards
 from recovery_network.pathways.models import Pathway, PathwayTally
 from recovery_network.pathways.throughcare_models import FollowUp, Referral
