@@ -113,14 +113,13 @@ def plausible(world: dict) -> dict[str, str]:  # noqa: F811 - a plain argument
         "qualifies_for": "", "establishment_id": str(world["prison"].id),
         "release_date": (TODAY + timedelta(days=21)).isoformat(), "destination": "Dundee",
         "mentor_id": str(mentor.id), "backup_mentor_id": "0", "consent_plan": "y", "consent_calendar": "y",
-        "plain_titles": "", "on": TODAY.isoformat(), "mode": "face_to_face", "community_mentor_id": "0", "area": "housing", "agreed": "Tenancy sign-up",
-        "who": "agency", "due_on": "", "visit_kind": "agency_visit", "starts_on": (TODAY + timedelta(days=3)).isoformat(),
+        "plain_titles": "", "on": TODAY.isoformat(), "community_mentor_id": "0", "area": "housing", "agreed": "Tenancy sign-up",
+        "who": "agency", "due_on": "", "visit_kind": "agency_visit",
         "extension_reason": "handover", "close_reason": "ended", "referrer_org": "Link Centre", "consent_taken_by": "Gordon R",
         "consent_on": TODAY.isoformat(), "agency": "Housing options", "place": "1 High Street", "at": "14:00",
         "minutes": "60", "consent_how": "in_person", "consent_given": "y", "decline_reason": "duplicate", "action": "approve", "venue": "",
         "reset": "", "near": "Dundee", "radius": "10", "day": "mon", "time": "evening", "type": "smart",
         "mode": "in_person", "page": "1", "next": "/account",
-        "agency": "Housing Options", "place": "Dundee House", "at": "11:30", "minutes": "45",
     }
 
 
