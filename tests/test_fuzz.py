@@ -116,6 +116,7 @@ def plausible(world: dict) -> dict[str, str]:  # noqa: F811 - a plain argument
         "plain_titles": "", "on": TODAY.isoformat(), "outcome": "met", "action": "approve", "venue": "",
         "reset": "", "near": "Dundee", "radius": "10", "day": "mon", "time": "evening", "type": "smart",
         "mode": "in_person", "page": "1", "next": "/account",
+        "agency": "Housing Options", "place": "Dundee House", "at": "11:30", "minutes": "45",
     }
 
 

@@ -15,6 +15,7 @@ from recovery_network.meetings.kinds import BY_CODE
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import describe, next_occurrences
 from recovery_network.meetings.visibility import meeting_or_404
+from recovery_network.pagecache import expires_with
 
 bp = Blueprint("directory", __name__)
 
@@ -35,7 +36,10 @@ def index():
 def search():
     """Meetings matching the filters, or the form with a message beside each one not understood (and no list)."""
     searched = run_search(request.args, now=now(), per_page=current_app.config["SEARCH_PAGE_SIZE"], viewer=current_user)
-    db.session.commit()  # keep any newly cached geocoder answer
+    if db.session.new:
+        db.session.commit()  # an online geocoder's new answer, kept; a GET otherwise writes nothing
+    if searched.found is not None:
+        expires_with(r.upcoming[0] for r in searched.found.results if r.upcoming)
     return render(
         "directory/search.html",
         "directory/_search_update.html",
@@ -53,6 +57,7 @@ def detail(slug: str):
     """One meeting: what to expect, where, and the next six dates with cancellations shown."""
     meeting = meeting_or_404(current_user, slug=slug)
     upcoming = next_occurrences(meeting.schedule, meeting.change_map(), now(), count=6)
+    expires_with(upcoming[:1])
     moved_venues = _moved_venues(meeting)
     ics_url = url_for("feeds.meeting", slug=meeting.slug, _external=True)
     return render(

@@ -99,7 +99,8 @@ def search():
 def load_search() -> Loaded:
     """The meetings a search feed holds; a filter not understood is a plain 400 naming it, never a wider calendar."""
     searched = run_search(request.args, now=utcnow(), per_page=FEED_LIMIT, upcoming=0)
-    db.session.commit()  # keep any newly cached geocoder answer
+    if db.session.new:
+        db.session.commit()  # an online geocoder's new answer, kept; a GET otherwise writes nothing
     if searched.found is None:
         lines = [f"{name}: {message}" for name, messages in searched.errors.items() for message in messages]
         abort(Response("This calendar's search has a filter that is not understood.\n" + "\n".join(lines) + "\n",

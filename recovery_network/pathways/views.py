@@ -158,8 +158,11 @@ def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | N
         suggestion_meetings={m.id: m for m in db.session.scalars(
             select(Meeting).where(Meeting.id.in_({s.key[0] for s in suggestions})))},
         # A refused form comes back beside the appointment it was for, or as the "add" form.
-        appointment_form=(forms.get("appointment_item") is None and forms.get("appointment_form")) or AppointmentForm(
-            formdata=None, on=max(today, pathway.release_date + timedelta(days=1))),
+        # Ids unique on the page: the contact form has a "Date" (id "on") too.
+        appointment_form=suffix_ids((forms.get("appointment_item") is None and forms.get("appointment_form")) or
+                                    AppointmentForm(formdata=None,
+                                                    on=max(today, pathway.release_date + timedelta(days=1))),
+                                    "new-appointment"),
         failed_appointment=forms.get("appointment_form"),
         appointment_kinds=appointments.KINDS, appointment_for=appointment_for,
         appointment_item=forms.get("appointment_item"),

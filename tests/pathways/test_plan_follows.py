@@ -190,3 +190,14 @@ def test_a_plan_opened_late_starts_today(client, auth, setting):
     page = text(client.post(f"/pathways/{pathway.public_id}/items",
                             data={"meeting_id": meeting.id, "occurrence_date": last_monday.isoformat()}))
     assert "That date has passed." in page
+
+
+def test_every_id_on_the_pathway_page_is_unique(client, auth, setting):
+    """Labels find their fields by id: a repeated id (the contact 'Date' and an appointment's day) sends a screen
+    reader, and a click on the label, to the wrong field."""
+    pathway = opened(client, auth, setting)
+    page = client.get(f"/pathways/{pathway.public_id}").get_data(as_text=True)
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert ids and len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    labels = re.findall(r'<label for="([^"]+)"', page)
+    assert set(labels) <= set(ids)
