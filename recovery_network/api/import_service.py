@@ -141,9 +141,8 @@ def plan_import(
         keys.add(item.key)
         meeting = existing.get(item.key)
         # Checked on the schedule the row would write: an existing series keeps its own dates.
-        broken = rule_breaches(item, meeting.starts_on, meeting.ends_on, meeting.session_count) if meeting else \
-            rule_breaches(item, starts_on)
-        if broken:
+        dates = (meeting.starts_on, meeting.ends_on, meeting.session_count) if meeting else (starts_on, None, None)
+        if broken := rule_breaches(item, *dates):
             plan.entries.append(Entry(REJECTED, item.row, item.key, reason=broken))
             continue
         held_in_custody = custody.reason(item.venue) if item.venue is not None else ""

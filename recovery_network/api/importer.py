@@ -28,8 +28,8 @@ from typing import Any
 
 from recovery_network.api import import_fields as fields
 from recovery_network.api.import_fields import KIND_BY_TYPE, Rejected, VenueRow
-from recovery_network.meetings.conference import finder_warning
 from recovery_network.meetings import rules
+from recovery_network.meetings.conference import finder_warning
 from recovery_network.meetings.kinds import MUTUAL_AID
 from recovery_network.meetings.recurrence import Schedule
 
