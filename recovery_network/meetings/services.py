@@ -14,6 +14,7 @@ from recovery_network.accounts.models import COORDINATOR, Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
+from recovery_network.meetings import rules
 from recovery_network.meetings.kinds import BY_CODE
 from recovery_network.meetings.models import ACTIVE, CUSTODY, ENDED, PAUSED, PUBLIC, Meeting, MeetingChange
 from recovery_network.meetings.recurrence import Occurrence, exists_locally, first_slot_date, last_slot, zone
@@ -112,6 +113,10 @@ def apply_details(meeting: Meeting, details: MeetingDetails) -> None:
     meeting.timezone = details.timezone
     meeting.facilitators_needed = details.facilitators_needed
     meeting.mentors_needed = details.mentors_needed
+    # The form and the importer check these first, beside fields or per row; this is the guard for everyone else.
+    problems = rules.check(meeting.schedule, kind=details.kind, online_url=meeting.online_url)
+    if problems:
+        raise InvalidSchedule(next(iter(problems.values()))[0])
     # Editing keeps the organiser unless the details name a new one.
     if details.organiser is not None:
         meeting.organiser_id = details.organiser.id
