@@ -170,19 +170,25 @@ def _change_for(meeting: Meeting, on: date) -> MeetingChange:
     return change
 
 
-def cancel_occurrence(meeting: Meeting, on: date, reason: str) -> MeetingChange:
-    """Cancel one date, with a reason the public sees; calling it again just updates the reason."""
+def _record_change(meeting: Meeting, on: date, kind: str, reason: str = "", new_start: datetime | None = None,
+                   venue: Venue | None = None) -> MeetingChange:
+    """Write one date's change, raise its SEQUENCE (calendars watch it), and tell the rota and the plans."""
     change = _change_for(meeting, on)
-    change.kind = "cancelled"
+    change.kind = kind
     change.reason = reason.strip()
-    change.new_start = None
-    change.new_venue = None
+    change.new_start = new_start
+    change.new_venue = venue
     change.sequence = (change.sequence or 0) + 1
     change.updated_at = utcnow()
     touch(meeting)
     db.session.flush()
-    occurrence_changed.send(meeting, on=on, what="cancelled")
+    occurrence_changed.send(meeting, on=on, what=kind)
     return change
+
+
+def cancel_occurrence(meeting: Meeting, on: date, reason: str) -> MeetingChange:
+    """Cancel one date, with a reason the public sees; calling it again just updates the reason."""
+    return _record_change(meeting, on, "cancelled", reason)
 
 
 def move_occurrence(
@@ -203,34 +209,14 @@ def move_occurrence(
             f"{usual:%H:%M} on {usual:%A %-d %B} at the usual venue is when and where it already meets. "
             "Choose a different time, date or venue (or use Restore to undo an earlier move)."
         )
-    change = _change_for(meeting, on)
-    change.kind = "moved"
-    change.reason = reason.strip()
-    change.new_start = new_start
-    change.new_venue = venue
-    change.sequence = (change.sequence or 0) + 1
-    change.updated_at = utcnow()
-    touch(meeting)
-    db.session.flush()
-    occurrence_changed.send(meeting, on=on, what="moved")
-    return change
+    return _record_change(meeting, on, "moved", reason, new_start, venue)
 
 
 def confirm_occurrence(meeting: Meeting, on: date) -> MeetingChange:
     """The facilitator says a date on a public holiday is on as usual, so pages and plans stop asking."""
     if not _occurrence(meeting, on).holiday:
         raise NotAnOccurrence("Only a date on a public holiday needs confirming.")
-    change = _change_for(meeting, on)
-    change.kind = "confirmed"
-    change.reason = ""
-    change.new_start = None
-    change.new_venue = None
-    change.sequence = (change.sequence or 0) + 1
-    change.updated_at = utcnow()
-    touch(meeting)
-    db.session.flush()
-    occurrence_changed.send(meeting, on=on, what="confirmed")
-    return change
+    return _record_change(meeting, on, "confirmed")
 
 
 def restore_occurrence(meeting: Meeting, on: date) -> None:
