@@ -151,8 +151,9 @@ SEARCH_PARAMETERS = [
     _query("near", {"type": "string", "maxLength": 100},
            "A town, a postcode district or postcode, or coordinates \"56.39,-3.43\". Unknown places are a 400."),
     _query("radius", _or_empty({"type": "integer", "minimum": 1, "maximum": 100}, 10), "Miles from `near`."),
-    _query("day", {"type": "array", "items": {"type": "string", "enum": DAYS}},
-           "Days of the week; repeat for several (day=tue&day=thu).", style="form", explode=True),
+    _query("day", {"type": "array", "items": {"type": "string", "enum": ["", *DAYS]}},
+           "Days of the week; repeat for several (day=tue&day=thu). An empty value is ignored, as for the other "
+           "filters.", style="form", explode=True),
     _query("time", {"type": "string", "enum": ["", "morning", "afternoon", "evening"]},
            "Time of day the meeting starts; empty for any."),
     _query("type", {"type": "string", "enum": ["", *(k.code for k in KINDS)]}, "Kind of meeting; empty for any."),
