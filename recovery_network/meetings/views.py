@@ -16,6 +16,7 @@ from recovery_network.accounts.permissions import require_role
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.meetings import services
+from recovery_network.meetings.custody import postable_establishments
 from recovery_network.meetings.forms import CancelForm, MeetingForm, MoveForm, RestoreForm, VenueForm, suffix_ids
 from recovery_network.meetings.models import ACTIVE, ENDED, PAUSED, Meeting
 from recovery_network.meetings.recurrence import Occurrence, describe, next_occurrences
@@ -63,10 +64,13 @@ def managed_or_404(slug: str) -> Meeting:
 
 
 def choosable_venues(current: Venue | None = None) -> list[Venue]:
-    """Community venues for everyone; prisons only for co-ordinators (a series keeps the prison it has)."""
-    settings = [COMMUNITY, CUSTODY] if services.may_choose_custody(current_user) else [COMMUNITY]
-    query = select(Venue).where(or_(Venue.setting.in_(settings), Venue.id == (current.id if current else None)))
-    return list(db.session.scalars(query.order_by(Venue.setting, Venue.name)))
+    """Community venues for everyone; a prison for co-ordinators and those cleared for it (a series keeps its own)."""
+    allowed = postable_establishments(current_user, now().date())
+    query = select(Venue).order_by(Venue.setting, Venue.name)
+    if allowed is not None:
+        query = query.where(or_(Venue.setting == COMMUNITY, Venue.id.in_(sorted(allowed)),
+                                Venue.id == (current.id if current else None)))
+    return list(db.session.scalars(query))
 
 
 def move_venues(meeting: Meeting) -> list[Venue]:
@@ -137,8 +141,19 @@ def create():
             explain(form, error, "starts_on")
         else:
             warn_about_link(form)
-            return done(meeting, "Posted." if meeting.is_custody else "Posted: it is on the public pages now.")
+            return done(meeting, posted_message(meeting))
     return render_template("organise/form.html", form=form, meeting=None)
+
+
+def posted_message(meeting: Meeting) -> str:
+    """What posting did: public now, waiting for the prison's staff, or posted in custody."""
+    if meeting.is_awaiting:
+        return "Posted. The establishment's staff will approve it before it goes on the rota."
+    if meeting.is_custody:
+        return "Posted."
+    return {"closed": "Posted: it is listed publicly as by referral, without its address.",
+            "unlisted": "Posted: only people you give the link to can find it."}.get(
+        meeting.listing, "Posted: it is on the public pages now.")
 
 
 @bp.route("/meetings/<slug>/edit", methods=["GET", "POST"])
