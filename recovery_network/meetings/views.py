@@ -13,12 +13,13 @@ from wtforms import SelectChoice
 
 from recovery_network.accounts.models import COORDINATOR, FACILITATOR, Person
 from recovery_network.accounts.permissions import require_role
+from recovery_network.courses.services import is_course
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.meetings import services
 from recovery_network.meetings.custody import postable_establishments
 from recovery_network.meetings.forms import CancelForm, MeetingForm, MoveForm, RestoreForm, VenueForm, suffix_ids
-from recovery_network.meetings.models import ACTIVE, ENDED, PAUSED, Meeting
+from recovery_network.meetings.models import ACTIVE, AWAITING, ENDED, PAUSED, Meeting
 from recovery_network.meetings.recurrence import Occurrence, describe, next_occurrences
 from recovery_network.meetings.visibility import meeting_or_404
 from recovery_network.rota.queries import helpers_for
@@ -30,6 +31,7 @@ bp = Blueprint("organise", __name__, url_prefix="/organise")
 
 MANAGED_DATES = 8
 ACTIONS = {"pause": PAUSED, "resume": ACTIVE, "end": ENDED}
+LISTED_STATUSES = (*ACTIONS.values(), AWAITING)
 STATUS_DONE = {PAUSED: "Paused: it is hidden from search until you resume it.",
                ACTIVE: "Resumed: it is back in search.", ENDED: "Ended. Its past dates stay in people's calendars."}
 # Which field a refused change is explained beside; anything else goes beside the form's first field.
@@ -84,7 +86,7 @@ def organised(person: Person | None, status: str) -> Select[tuple[Meeting]]:
     query = select(Meeting).options(selectinload(Meeting.venue), selectinload(Meeting.changes))
     if person is not None:
         query = query.where(Meeting.organiser_id == person.id)
-    if status in ACTIONS.values():
+    if status in LISTED_STATUSES:
         query = query.where(Meeting.status == status)
     return query.order_by(Meeting.title, Meeting.id)
 
@@ -184,7 +186,7 @@ def render_manage(meeting: Meeting, failed: RestoreForm | None = None, error: st
                                                                     MANAGED_DATES)]
     if failed is not None and not any(failed in row.values() for row in rows):
         error = error or " ".join(e for errors in failed.errors.values() for e in errors)
-    return render_template("organise/meeting.html", meeting=meeting, rows=rows, error=error,
+    return render_template("organise/meeting.html", meeting=meeting, rows=rows, error=error, is_course=is_course(meeting),
                            rule=describe(meeting.schedule), moved_venues=moved_venues(meeting))
 
 
