@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from recovery_network.venues.models import ESTABLISHMENT_KINDS
+
+
+def _int_or_none(value: object) -> int | None:
+    """A select's id, or None for anything that is not one (the service then asks for a choice)."""
+    try:
+        return int(value) if value not in (None, "") and int(value) < 2**63 else None
+    except (TypeError, ValueError):
+        return None
 
 
 class EstablishmentForm(FlaskForm):
@@ -18,8 +26,16 @@ class EstablishmentForm(FlaskForm):
                                            Length(max=80, message="80 characters at most.")])
     district = StringField("Postcode district", validators=[DataRequired("Give its postcode district, like PH2."),
                                                             Length(max=10, message="Just the district, like PH2.")])
-    kind = SelectField("Kind", choices=list(ESTABLISHMENT_KINDS.items()))
-    area_id = SelectField("Area", coerce=int, validate_choice=False)
+    kind = SelectField("Kind", choices=[SelectChoice(value, label) for value, label in ESTABLISHMENT_KINDS.items()])
+    area_id = SelectField("Area", coerce=_int_or_none, validate_choice=False)
+
+    def field_for(self, error: Exception):
+        """The field a refusal is about, so its words sit beside it."""
+        words = str(error)
+        for name, marker in (("district", "district"), ("town", "town"), ("area_id", "area"), ("kind", "Choose closed")):
+            if marker in words:
+                return getattr(self, name)
+        return self.name
 
 
 class LinkStaffForm(FlaskForm):

@@ -42,13 +42,12 @@ def establishments_index():
     form.area_id.choices = area_choices()
     if form.validate_on_submit():
         try:
+            area = db.session.get(Area, form.area_id.data) if form.area_id.data else None
             venue = establishments.add_establishment(form.name.data, form.town.data, form.district.data,
-                                                     form.kind.data, db.session.get(Area, form.area_id.data),
-                                                     current_user)
+                                                     form.kind.data, area, current_user)
         except DomainError as error:
             db.session.rollback()
-            field = form.district if "district" in str(error) else form.name
-            field.errors.append(str(error))
+            form.field_for(error).errors.append(str(error))
         else:
             db.session.commit()
             flash(f"{venue.name} added. Now add its staff.", "success")

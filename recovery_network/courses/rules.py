@@ -29,6 +29,8 @@ def course_name(text: str) -> str:
         raise NameRefused("No numbers: never a prison number or date of birth. Use a first name or initials.")
     if _FIRST_NAME.match(name) or _INITIALS.match(name):
         return name
+    if any(not (c.isalpha() or c in " .'’-") for c in name):
+        raise NameRefused("Use letters only: a first name or initials.")
     if " " in name:
         raise NameRefused("One first name or initials only: no surname.")
     raise NameRefused("Use letters only: a first name or initials.")

@@ -26,7 +26,7 @@ SETTINGS = ("custody", "community")
 
 @dataclass(frozen=True)
 class Filters:
-    """What the co-ordinator narrowed the week to; every field optional."""
+    """What the co-ordinator narrowed the week to; every field optional. `week` is its first day."""
 
     week: date
     setting: str = ""
@@ -42,14 +42,9 @@ class Picker:
     others: list[tuple[Person, tuple[str, ...]]] = field(default_factory=list)
 
 
-def monday(day: date) -> date:
-    """The Monday of the week a date falls in."""
-    return day - timedelta(days=day.weekday())
-
-
-def week_gaps(viewer: Person, filters: Filters, tz: str = "Europe/London") -> list[Place]:
-    """Places short of helpers in the filtered week, custody first, soonest first."""
-    start = localise(datetime.combine(filters.week, time.min), tz)
+def week_gaps(viewer: Person, filters: Filters, now: datetime, tz: str = "Europe/London") -> list[Place]:
+    """Places short of helpers in the seven days from the filtered date (none already past), custody first."""
+    start = max(localise(datetime.combine(filters.week, time.min), tz), now)
     end = localise(datetime.combine(filters.week + timedelta(days=7), time.min), tz)
     found = [p for p in places(_staffed_meetings(viewer), start, end) if p.short > 0 and _matches(p, filters)]
     found.sort(key=lambda p: (not p.meeting.is_custody, p.occurrence.start))
@@ -67,13 +62,13 @@ def _matches(place: Place, filters: Filters) -> bool:
     return filters.venue_id is None or place.meeting.venue_id == filters.venue_id
 
 
-def grid(gaps: list[Place]) -> list[tuple[str, list[list[Place]]]]:
-    """Rows by establishment (custody first, then venues, then online), seven day columns of places each."""
+def grid(gaps: list[Place], first: date) -> list[tuple[str, list[list[Place]]]]:
+    """Rows by establishment (custody first, then venues, then online), a column for each of the seven days."""
     rows: dict[tuple, list[list[Place]]] = defaultdict(lambda: [[] for _ in range(7)])
     for place in gaps:
         venue = place.meeting.venue
         key = (not place.meeting.is_custody, venue.name if venue else "Online", venue.id if venue else 0)
-        rows[key][place.occurrence.start.weekday()].append(place)
+        rows[key][(place.occurrence.start.date() - first).days].append(place)
     return [(key[1], rows[key]) for key in sorted(rows)]
 
 

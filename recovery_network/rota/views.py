@@ -121,9 +121,9 @@ def gaps():
     """A week of places short of helpers, by establishment and day, with filters and pickers of who can help."""
     require_role(COORDINATOR)
     filters = gap_filters(request.args)
-    found = gap_screen.week_gaps(current_user, filters)
+    found = gap_screen.week_gaps(current_user, filters, utcnow())
     venues = db.session.scalars(select(Venue).order_by(Venue.setting.desc(), Venue.name)).all()
-    return render("rota/gaps.html", "rota/_gaps.html", gaps=found, grid=gap_screen.grid(found), filters=filters,
+    return render("rota/gaps.html", "rota/_gaps.html", gaps=found, grid=gap_screen.grid(found, filters.week), filters=filters,
                   pickers=gap_screen.pickers(found, gap_screen.volunteers()), key=gap_screen.key, venues=venues,
                   days=[filters.week + timedelta(days=n) for n in range(7)], step=timedelta(days=7))
 
@@ -141,7 +141,7 @@ def gap_filters(args) -> gap_screen.Filters:
     role = args.get("role", "") if args.get("role") in ROTA_ROLES else ""
     venue = args.get("venue", "")
     venue_id = int(venue) if venue.isdigit() and len(venue) < 12 else None
-    return gap_screen.Filters(week=gap_screen.monday(week), setting=setting, role=role, venue_id=venue_id)
+    return gap_screen.Filters(week=week, setting=setting, role=role, venue_id=venue_id)
 
 
 @bp.post("/feed")

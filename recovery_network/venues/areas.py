@@ -13,7 +13,7 @@ from recovery_network.venues.models import Area, AreaCoverage
 
 MAX_ITEMS = 60
 # A council area's name: letters, spaces, '&', hyphens, apostrophes and dots ("Perth and Kinross", "Na h-Eileanan Siar").
-_COUNCIL = re.compile(r"^[^\W\d_][\w '&.,-]{1,78}[^\W_]$|^[^\W\d_]{2}$")
+_COUNCIL = re.compile(r"^[^\W\d_][\w '&.-]{1,78}[^\W_]$|^[^\W\d_]{2}$")
 
 
 class AreaRefused(DomainError):
@@ -22,7 +22,7 @@ class AreaRefused(DomainError):
 
 def parse_coverage(text: str) -> list[tuple[str, str]]:
     """Council areas and postcode districts, one per line or comma, as (kind, value); a reason for the first bad one."""
-    items = [" ".join(part.split()) for part in re.split(r"[\n;]+|,(?=\s*\S)", text or "")]
+    items = [" ".join(part.split()) for part in re.split(r"[\n;,]+", text or "")]
     items = [item for item in items if item]
     if not items:
         raise AreaRefused("Say what the area covers: council areas (Fife) or postcode districts (KY1), one a line.")
