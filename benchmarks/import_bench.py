@@ -15,14 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import secrets
 import tempfile
 import time as clock
 from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from benchmarks.synthetic import SEED, gazetteer_places, jitter
+from benchmarks.synthetic import SEED, bench_config, gazetteer_places, jitter
 from recovery_network import create_app
 from recovery_network.extensions import db
 from recovery_network.meetings.models import Meeting
@@ -94,7 +93,7 @@ def main() -> None:
         feed_path = Path(folder) / "feed.json"
         feed_path.write_text(json.dumps(generate_feed(args.size)), encoding="utf-8")
         url = args.database_url or f"sqlite:///{Path(folder) / 'import.sqlite3'}"
-        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_urlsafe(48)})
+        app = create_app(bench_config(url))
         from flask_migrate import upgrade
 
         with app.app_context():

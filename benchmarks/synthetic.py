@@ -201,9 +201,13 @@ def _cancellation(meeting: dict, now: datetime, change_id: int, stamp: datetime)
     }
 
 
+# Production refuses to start without a public address and trusted hosts; the benchmarks serve 127.0.0.1.
+BENCH_SITE = {"SITE_URL": "http://127.0.0.1", "TRUSTED_HOSTS": ["127.0.0.1", "localhost"]}
+
+
 def bench_config(url: str) -> dict:
     """Settings for an app on a benchmark database: production-like (not TESTING, not DEBUG)."""
-    return {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_urlsafe(48)}
+    return {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_urlsafe(48), **BENCH_SITE}
 
 
 def schema_key() -> str:

@@ -104,7 +104,8 @@ class Server:
 def start(app_path: str, database_url: str, log: Path) -> Server:
     """Launch `gunicorn -w 1 APP` and wait until /healthz answers."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_urlsafe(48)}
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_urlsafe(48),
+           "SITE_URL": "http://127.0.0.1", "TRUSTED_HOSTS": "127.0.0.1,localhost"}
     env.pop("FLASK_DEBUG", None)
     command = [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_path]
     started = time.perf_counter()

@@ -11,7 +11,9 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Keep loggers that already exist (the rate limiter's, the app's): the default would silence them for the rest
+# of the process, so a warning such as "falling back to in-memory limits" would never be seen after a migration.
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 
@@ -93,6 +95,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch mode rebuilds a SQLite table by dropping it; with foreign keys on, that drop would
+            # cascade to (or be refused by) the rows that refer to it. The pragma only works outside a
+            # transaction, so it is set before the migration's transaction and restored after it.
+            connection.exec_driver_sql('PRAGMA foreign_keys = OFF')
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -101,6 +110,14 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                if broken:
+                    raise RuntimeError(f'migration left rows pointing nowhere: {broken[:5]}')
+        if sqlite:
+            connection.commit()
+            connection.exec_driver_sql('PRAGMA foreign_keys = ON')
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -6,7 +6,9 @@ import os
 
 from flask import Flask
 
-from recovery_network.config import Config, environment_overrides, weak_secret
+from recovery_network.config import Config, deployment_problems, environment_overrides, weak_secret
+
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
 
 
 def create_app(test_config: dict | None = None, *, serving: bool = False) -> Flask:
@@ -21,8 +23,12 @@ def create_app(test_config: dict | None = None, *, serving: bool = False) -> Fla
         template_folder="../templates",
         static_folder="../static",
     )
-    configure(app, test_config)
+    configure(app, test_config, serving)
+    behind_proxies(app)
     init_extensions(app)
+    from recovery_network.inputs import register_converters
+
+    register_converters(app)  # before any route: a rule binds its converters when it is added
     register_blueprints(app)
 
     from recovery_network import cli, errors, security
@@ -37,26 +43,46 @@ def create_app(test_config: dict | None = None, *, serving: bool = False) -> Fla
     return app
 
 
-def configure(app: Flask, test_config: dict | None) -> None:
+def configure(app: Flask, test_config: dict | None, serving: bool = False) -> None:
     """Defaults, then FLASK_* and the documented plain variables, then the test's own settings."""
     app.config.from_object(Config)
     app.config.from_prefixed_env()
     app.config.update(environment_overrides())
     if test_config:
         app.config.update(test_config)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://")):
+        # A Redis that has vanished should fail fast into the in-memory fallback, not hang a login.
+        app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 0.5})
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         path = os.path.join(app.instance_path, "recovery_network.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
-    if app.debug:
-        # Local development is plain http; Secure cookies would never come back.
-        app.config["SESSION_COOKIE_SECURE"] = False
-        app.config["REMEMBER_COOKIE_SECURE"] = False
-    if weak_secret(app.config.get("SECRET_KEY")) and not (app.debug or app.testing):
+    # gunicorn's arbiter announces itself in SERVER_SOFTWARE, whichever module it was pointed at.
+    if app.debug and (serving or os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/")):
+        # Debug turns Secure cookies off and shows tracebacks: never behind a production server.
+        raise RuntimeError("Refusing to start: debug is on under a production server (unset FLASK_DEBUG).")
+    if app.debug or app.testing:
+        if app.debug:
+            # Local development is plain http; Secure cookies would never come back.
+            app.config["SESSION_COOKIE_SECURE"] = False
+            app.config["REMEMBER_COOKIE_SECURE"] = False
+        app.config["SITE_URL"] = app.config.get("SITE_URL") or DEVELOPMENT_SITE_URL
+        return
+    if weak_secret(app.config.get("SECRET_KEY")):
         raise RuntimeError(
             "Refusing to start: set SECRET_KEY to a random value of at least 32 characters "
             "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
         )
+    if problems := deployment_problems(app.config):
+        raise RuntimeError("Refusing to start: " + "; ".join(problems) + ".")
+
+
+def behind_proxies(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto from exactly TRUSTED_PROXIES proxies, so limits and https see the visitor."""
+    if proxies := int(app.config.get("TRUSTED_PROXIES") or 0):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def init_extensions(app: Flask) -> None:

@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(send_reminders)
     app.cli.add_command(expire_clearances)
     app.cli.add_command(purge_pathways)
+    app.cli.add_command(purge_accounts)
     from recovery_network.api import cli as api_cli  # the import command lives with the feed it reads
 
     api_cli.init_app(app)
@@ -88,3 +89,18 @@ def purge_pathways() -> None:
     closed, erased = close_and_purge(utcnow().date(), current_app.config["PATHWAY_RETENTION_DAYS"])
     db.session.commit()
     click.echo(f"{closed} pathways closed, {erased} erased.")
+
+
+@click.command("purge-accounts")
+@with_appcontext
+def purge_accounts() -> None:
+    """Erase pending accounts never approved within PENDING_ACCOUNT_DAYS, and forget old logins (run daily)."""
+    from recovery_network.accounts.management import purge_unapproved
+    from recovery_network.accounts.permissions import login_max_age
+    from recovery_network.accounts.services import purge_old_sessions
+
+    now = utcnow()
+    erased = purge_unapproved(now, current_app.config["PENDING_ACCOUNT_DAYS"])
+    forgotten = purge_old_sessions(now, login_max_age())
+    db.session.commit()
+    click.echo(f"{erased} unapproved accounts erased, {forgotten} old logins forgotten.")

@@ -141,7 +141,8 @@ def seed_rota_and_pathway(now) -> None:
         except RotaError:
             pass  # e.g. a demo credential has lapsed since: the demo shows that gap instead
     if people.get("facilitator") is not None:
-        for slug in ("perth-smart-tuesday", "perth-smart-saturday", "perth-family-friends"):
+        for slug in ("perth-smart-tuesday", "perth-smart-saturday", "perth-family-friends", "dundee-smart-monday",
+                     "dundee-recovery-cafe"):
             if slug in meetings:
                 meetings[slug].organiser_id = people["facilitator"].id
     prison = db.session.scalar(select(Venue).where(Venue.slug == "hmp-perth"))

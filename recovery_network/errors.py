@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 
@@ -20,12 +21,15 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         """Render a short page that says what happened and what to do next."""
+        if request_ctx.url_adapter is None:
+            # A Host outside TRUSTED_HOSTS: no links can be built for it, so the page template cannot render.
+            return plain(error.code or 400, error.name)
         if wants_problem_json():
             # Keep werkzeug's headers (Allow on a 405) but not its HTML content type.
             headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
             return problem_json(error.code or 500, error.name), error.code, headers
         if wants_plain():
-            return f"{error.code} {error.name}\n", error.code, {"Content-Type": "text/plain; charset=utf-8"}
+            return plain(error.code or 500, error.name)
         return render_template("errors/error.html", error=error), error.code
 
     @app.errorhandler(Exception)
@@ -38,6 +42,8 @@ def init_app(app: Flask) -> None:
             raise error
         if wants_problem_json():
             return problem_json(500, "Internal Server Error"), 500
+        if request_ctx.url_adapter is None:
+            return plain(500, "Internal Server Error")
         return render_template("errors/500.html"), 500
 
 
@@ -58,3 +64,8 @@ def wants_plain() -> bool:
     """Calendar apps and API clients read bodies as data; an HTML page would be nonsense to them."""
     path = request.path
     return path.endswith(".ics") or path.endswith(".json") or path.startswith("/api/")
+
+
+def plain(status: int, name: str) -> tuple[str, int, dict]:
+    """A bare text answer, for clients that read data and for requests no page can be built for."""
+    return f"{status} {name}\n", status, {"Content-Type": "text/plain; charset=utf-8"}

@@ -33,6 +33,14 @@ def local_day(value: datetime, zone_name: str = "Europe/London") -> str:
     return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
 
 
+def local_date(value: datetime, zone_name: str = "Europe/London") -> str:
+    """An instant's local day, with no time: Tue 24 Nov (an item whose time is still to be confirmed)."""
+    from zoneinfo import ZoneInfo
+
+    local = value.astimezone(ZoneInfo(zone_name))
+    return f"{local:%a} {local.day} {local:%b}"
+
+
 def miles(value: float | None) -> str:
     """A distance people can use: '0.4 miles', '12 miles'."""
     if value is None:
@@ -49,7 +57,7 @@ def now_local(like: datetime) -> datetime:
 
 def init_app(app: Flask) -> None:
     """Make the formats, the kinds of meeting and the clock available to every template."""
-    for f in (clock, day_date, long_date, local_day, miles):
+    for f in (clock, day_date, long_date, local_day, local_date, miles):
         app.add_template_filter(f)
 
     @app.context_processor

@@ -9,6 +9,7 @@ import os
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -43,3 +44,13 @@ def send_mail(to: str, subject: str, body: str) -> None:
         name = message["Message-ID"].strip("<>").replace("@", "_") + ".eml"
         with open(os.path.join(folder, name), "w", encoding="utf-8") as handle:
             handle.write(message.as_string())
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link for an email, from the configured public address (SITE_URL), never the Host header.
+
+    A forged Host would otherwise put an attacker's domain in a reset email.
+    """
+    site = urlsplit(current_app.config["SITE_URL"])
+    adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/", url_scheme=site.scheme)
+    return adapter.build(endpoint, values, force_external=True)

@@ -1,6 +1,6 @@
 """Every domain's models, imported in one place: the schema at a glance for Alembic and `flask shell`."""
 
-from recovery_network.accounts.models import Person, PersonRole, StaffPost
+from recovery_network.accounts.models import LoginSession, Person, PersonRole, StaffPost
 from recovery_network.audit.models import AuditEvent
 from recovery_network.courses.models import Attendance, Enrolment
 from recovery_network.feeds.cache import ContentVersion
@@ -11,7 +11,7 @@ from recovery_network.rota.models import OutboxMessage, RotaFeedToken, RotaSlot,
 from recovery_network.venues.models import Area, AreaCoverage, GeocodeResult, Venue
 
 __all__ = [
-    "Area", "AreaCoverage", "Attendance", "AuditEvent", "Enrolment", "ContentVersion", "ContactRecord", "Pathway", "PathwayFeedToken", "PathwayItem", "PathwayTally", "Clearance", "ClearanceChange", "Course", "GeocodeResult", "Meeting", "MeetingChange",
+    "Area", "AreaCoverage", "Attendance", "AuditEvent", "Enrolment", "ContentVersion", "ContactRecord", "Pathway", "PathwayFeedToken", "PathwayItem", "PathwayTally", "Clearance", "ClearanceChange", "Course", "GeocodeResult", "LoginSession", "Meeting", "MeetingChange",
     "OutboxMessage", "Person", "PersonRole", "PvgMembership", "RotaFeedToken", "RotaSlot", "Signup", "StaffPost",
     "TrainingRecord", "Venue",
 ]

@@ -1,4 +1,4 @@
-"""Security headers on every response: no third-party scripts, no framing, no referrer leaks."""
+"""Security headers on every response: no third-party scripts, no framing, no referrer leaks, HSTS on https."""
 
 from __future__ import annotations
 
@@ -39,8 +39,11 @@ class QuietSessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app: Flask) -> None:
-    """Add the headers after every request, and keep sessions off public data."""
+    """Add the headers after every request, keep sessions off public data, and tokens out of the request log."""
+    from recovery_network.redaction import protect_werkzeug_log
+
     app.session_interface = QuietSessionInterface()
+    protect_werkzeug_log()
 
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -52,6 +55,9 @@ def init_app(app: Flask) -> None:
         # Private feed links carry secrets in the path; never send them on to another site.
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
+        if request.is_secure and (seconds := app.config.get("HSTS_SECONDS")):
+            # Only over https (RFC 6797 ignores it on http); behind a proxy, TRUSTED_PROXIES makes is_secure true.
+            headers.setdefault("Strict-Transport-Security", f"max-age={int(seconds)}; includeSubDomains")
         if request.endpoint in SESSIONLESS or response.mimetype != "text/html":
             return response  # public data: don't touch the session (it would add Vary: Cookie)
         if current_user.is_authenticated:

@@ -10,7 +10,7 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# sender: Meeting; keyword args: on (date), what ("cancelled", "moved" or "restored").
+# sender: Meeting; keyword args: on (date), what ("cancelled", "moved", "confirmed" or "restored").
 occurrence_changed = _signals.signal("occurrence-changed")
 # sender: Meeting; keyword args: today (date), helpers_changed (bool). The day, time or dates may have changed.
 series_changed = _signals.signal("series-changed")

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from recovery_network.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from recovery_network.forms import BaseForm
 
 NAME = Regexp(r"^[^\W\d_](?:[^\W\d_]|[ '\-\u2019])*$", message="Use letters only (a space, hyphen or apostrophe is fine).")
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     """Volunteer registration: first name and initial only, never a surname."""
 
     email = EmailField("Email", validators=[DataRequired("Enter your email address."), Email("Enter a valid email address, like name@example.org."), Length(max=254)])
@@ -27,7 +27,7 @@ class RegisterForm(FlaskForm):
     confirm = PasswordField("Password again", validators=[DataRequired("Type the password again."), EqualTo("password", "The two passwords don't match.")])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     """Log in with email and password."""
 
     email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254)])
@@ -35,14 +35,14 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me logged in on this phone (not for staff accounts)")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BaseForm):
     """What a person may change about themselves (no role, no status)."""
 
     first_name = StringField("First name", validators=[DataRequired("Enter your first name."), Length(max=40, message="Keep it under 40 characters."), NAME])
     last_initial = StringField("Initial of your last name (optional)", validators=[Optional(), Length(max=1, message="Just one letter."), Regexp(r"^[^\W\d_]$", message="Just one letter.")])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(BaseForm):
     """Change a password, proving the current one."""
 
     current = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
@@ -50,14 +50,20 @@ class ChangePasswordForm(FlaskForm):
     confirm = PasswordField("New password again", validators=[DataRequired("Type the new password again."), EqualTo("password", "The two passwords don't match.")])
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(BaseForm):
     """Ask for a reset link."""
 
     email = EmailField("Email", validators=[DataRequired("Enter your email address."), Email("Enter a valid email address."), Length(max=254)])
 
 
-class ResetForm(FlaskForm):
+class ResetForm(BaseForm):
     """Choose a new password from a reset link."""
 
     password = PasswordField(f"New password (at least {MIN_LENGTH} characters)", validators=[DataRequired("Choose a new password."), Length(max=MAX_LENGTH)])
     confirm = PasswordField("New password again", validators=[DataRequired("Type the new password again."), EqualTo("password", "The two passwords don't match.")])
+
+
+class EraseForm(BaseForm):
+    """Erase my account: the password proves it is me at the keyboard, not someone at a shared computer."""
+
+    password = PasswordField("Your password", validators=[DataRequired("Enter your password to confirm."), Length(max=MAX_LENGTH)])

@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recovery_network.audit.models import AUDIT_SUBJECT
 from recovery_network.extensions import db
 from recovery_network.types import UTCDateTime, utcnow
 
@@ -49,6 +50,7 @@ class Person(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint(f"status IN ('{PENDING}', '{ACTIVE}', '{SUSPENDED}')", name="status"),
         CheckConstraint("length(last_initial) <= 1", name="initial_only"),
+        AUDIT_SUBJECT,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,9 +71,16 @@ class Person(UserMixin, db.Model):
     roles: Mapped[list[PersonRole]] = relationship(back_populates="person", cascade="all, delete-orphan")
     staff_posts: Mapped[list[StaffPost]] = relationship(back_populates="person", cascade="all, delete-orphan")
 
+    # The random name of the login this object was loaded through (never stored; see LoginSession).
+    login_nonce = ""
+
     def get_id(self) -> str:
-        """Flask-Login's 'alternative id': the session version is part of it, so bumping it logs out."""
-        return f"{self.public_id}:{self.session_version}"
+        """Flask-Login's 'alternative id': version and login nonce are in it, so ending either logs out.
+
+        The session cookie and the remember cookie both carry this id, so deleting the login's row on the
+        server ends every copy of either cookie.
+        """
+        return f"{self.public_id}:{self.session_version}:{self.login_nonce}"
 
     @property
     def is_active(self) -> bool:
@@ -142,3 +151,15 @@ class StaffPost(db.Model):
 
     person: Mapped[Person] = relationship(back_populates="staff_posts")
     venue: Mapped[Venue] = relationship()
+
+
+class LoginSession(db.Model):
+    """One login in one browser; logging out deletes it, so copies of that browser's cookies stop working."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    # Only a hash: the nonce itself lives in the signed cookies, and a database reader should not learn it.
+    nonce_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

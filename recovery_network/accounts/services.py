@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
+from datetime import timedelta
 from functools import cache
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from recovery_network.accounts.models import (
-    ACTIVE,
     PENDING,
     ROLES,
     SUSPENDED,
+    LoginSession,
     Person,
     PersonRole,
-    StaffPost,
 )
 from recovery_network.accounts.passwords import password_problem
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.types import utcnow
-from recovery_network.venues.models import Venue
+
 
 @cache
 def dummy_hash() -> str:
@@ -63,13 +64,15 @@ def register_person(email: str, first_name: str, last_initial: str, password: st
         raise NotAllowed("People can only register as a peer mentor or a facilitator.")
     if problem := password_problem(password, email=email, first_name=first_name):
         raise WeakPassword(problem)
+    # Hash before looking: a taken email must cost the same scrypt as a new one, or the time tells.
+    password_hash = generate_password_hash(password)
     if find_by_email(email) is not None:
         return None
     person = Person(
         email=normalise_email(email),
         first_name=first_name.strip(),
         last_initial=last_initial.strip()[:1].upper(),
-        password_hash=generate_password_hash(password),
+        password_hash=password_hash,
         status=PENDING,
     )
     person.roles.append(PersonRole(role=role))
@@ -97,15 +100,58 @@ def note_login(person: Person) -> None:
     record("login", person, person)
 
 
+def _nonce_hash(nonce: str) -> str:
+    """What the server keeps of a login's nonce."""
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+def start_session(person: Person) -> None:
+    """A new login for this browser: a row on the server that its cookies name (through get_id)."""
+    nonce = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(person_id=person.id, nonce_hash=_nonce_hash(nonce)))
+    person.login_nonce = nonce
+
+
+def live_session_person(public_id: str, version: str, nonce: str, max_age: timedelta) -> Person | None:
+    """The person whose login this still is: the row exists, is young enough, and the version matches."""
+    person = db.session.scalar(
+        select(Person).join(LoginSession, LoginSession.person_id == Person.id)
+        .where(Person.public_id == public_id, LoginSession.nonce_hash == _nonce_hash(nonce),
+               LoginSession.created_at > utcnow() - max_age)
+    )
+    if person is None or person.status == SUSPENDED or str(person.session_version) != version:
+        return None
+    person.login_nonce = nonce
+    return person
+
+
+def end_session(person: Person) -> None:
+    """End this one login (plain logout): its row goes, so every copy of its cookies stops working."""
+    if person.login_nonce:
+        db.session.execute(delete(LoginSession).where(LoginSession.person_id == person.id,
+                                                      LoginSession.nonce_hash == _nonce_hash(person.login_nonce)))
+
+
 def end_sessions(person: Person) -> None:
     """Invalidate every session cookie this person has, wherever it is."""
     person.session_version = (person.session_version or 1) + 1
+    db.session.execute(delete(LoginSession).where(LoginSession.person_id == person.id))
+
+
+def purge_old_sessions(now, max_age: timedelta) -> int:
+    """Forget logins older than any cookie that could name them (nobody logs out of most of them)."""
+    return db.session.execute(delete(LoginSession).where(LoginSession.created_at <= now - max_age)).rowcount
+
+
+def check_current_password(person: Person, current: str) -> None:
+    """Refuse a change the person at the keyboard can't prove is theirs."""
+    if not check_password_hash(person.password_hash, current):
+        raise WrongPassword("That is not your current password.")
 
 
 def change_password(person: Person, current: str, new: str) -> None:
     """Change a password, knowing the current one; other sessions are logged out."""
-    if not check_password_hash(person.password_hash, current):
-        raise WrongPassword("That is not your current password.")
+    check_current_password(person, current)
     set_password(person, new)
 
 
@@ -145,66 +191,3 @@ def person_for_reset(token: str) -> Person | None:
     if person is None or person.status == SUSPENDED or _fingerprint(person) != data.get("f"):
         return None
     return person
-
-
-def approve_person(person: Person, by: Person) -> None:
-    """A co-ordinator lets a pending volunteer in."""
-    if person.status != PENDING:
-        raise NotAllowed("Only pending accounts can be approved.")
-    person.status = ACTIVE
-    person.approved_at = utcnow()
-    person.approved_by_id = by.id
-    record("account.approve", by, person)
-
-
-def suspend_person(person: Person, by: Person) -> None:
-    """Suspend an account; every open session ends on its next request."""
-    if person.id == by.id:
-        raise NotAllowed("You cannot suspend yourself.")
-    person.status = SUSPENDED
-    end_sessions(person)
-    record("account.suspend", by, person)
-    db.session.flush()
-    from recovery_network.rota.services import release_ineligible  # rota depends on accounts, not the reverse
-
-    release_ineligible(person, utcnow().date(), by)
-
-
-def reactivate_person(person: Person, by: Person) -> None:
-    """Let a suspended person back in."""
-    if person.status != SUSPENDED:
-        raise NotAllowed("Only suspended accounts can be reactivated.")
-    person.status = ACTIVE
-    record("account.reactivate", by, person)
-
-
-def set_roles(person: Person, roles: set[str], by: Person) -> None:
-    """Replace a person's roles; only admins may grant or remove admin, and nobody their own."""
-    unknown = roles - set(ROLES)
-    if unknown:
-        raise NotAllowed("Unknown role.")
-    current = person.role_codes
-    if "admin" in (roles ^ current) and "admin" not in by.role_codes:
-        raise NotAllowed("Only an admin can grant or remove the admin role.")
-    if person.id == by.id and roles != current:
-        raise NotAllowed("Ask another co-ordinator to change your own roles.")
-    for role in current - roles:
-        person.roles = [r for r in person.roles if r.role != role]
-        record("role.remove", by, person, detail=role)
-    for role in sorted(roles - current):
-        person.roles.append(PersonRole(role=role))
-        record("role.grant", by, person, detail=role)
-    end_sessions(person)
-
-
-def set_staff_posts(person: Person, venues: list[Venue], by: Person) -> None:
-    """Which custody establishments a member of establishment staff works in."""
-    if any(not v.is_custody for v in venues):
-        raise NotAllowed("Staff posts are in custody establishments only.")
-    wanted = {v.id for v in venues}
-    person.staff_posts = [p for p in person.staff_posts if p.venue_id in wanted]
-    have = {p.venue_id for p in person.staff_posts}
-    for venue in venues:
-        if venue.id not in have:
-            person.staff_posts.append(StaffPost(venue_id=venue.id))
-    record("staff.posts", by, person, detail=",".join(str(i) for i in sorted(wanted)))

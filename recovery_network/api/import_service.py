@@ -6,7 +6,8 @@ Venues are matched on name and postcode, then on coordinates, among community ve
 they are in (a hall is one place, whichever feed lists it); matched venues are never edited by an import,
 since co-ordinators own them. New venues join the chosen area. Imported series are public community
 meetings run by others: they need no helpers from our rota, and an import never creates, changes or
-matches anything held in custody.
+matches anything held in custody. A row whose postcode, address or position is a custody establishment's
+is rejected, so a prison is never published as a community meeting (and a rejected run writes nothing).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
+from recovery_network.api.import_custody import CustodyPlaces
 from recovery_network.api.importer import ImportRow, Rejection, VenueRow
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
@@ -124,7 +126,7 @@ def plan_import(
     plan = Plan(source, area_slug, area.name if area else area_name or "", area, starts_on)
     existing = {m.import_slug: m for m in db.session.scalars(select(Meeting).where(Meeting.import_source == source))}
     slugs = set(db.session.scalars(select(Meeting.slug)))
-    venues = _Venues()
+    venues, custody = _Venues(), CustodyPlaces()
     seen: set[str] = set()
     keys: set[str] = set()
     for item in parsed:
@@ -137,6 +139,10 @@ def plan_import(
             continue
         seen.add(item.key)
         keys.add(item.key)
+        held_in_custody = custody.reason(item.venue) if item.venue is not None else ""
+        if held_in_custody:
+            plan.entries.append(Entry(REJECTED, item.row, item.key, reason=held_in_custody))
+            continue
         venue = venues.match(item.venue) if item.venue is not None else None
         meeting = existing.get(item.key)
         if meeting is None:

@@ -51,6 +51,9 @@ OCCURRENCE = _object({
     "cancelled": {"type": "boolean"}, "moved": {"type": "boolean"},
     "reason": {"type": "string", "description": "Why it was cancelled or moved; empty otherwise."},
     "venue": {**_nullable(_ref("Venue")), "description": "Where a moved date is held, if it moved venue."},
+    "public_holiday": {**_nullable(STRING), "description": (
+        "The public holiday's name when the date falls on one and the facilitator has not yet said it is on: "
+        "check before travelling. Null otherwise.")},
 }, "One date of a meeting, after cancellations and moves.")
 
 SCHEDULE = _object({

@@ -67,6 +67,7 @@ def occurrence_resource(occurrence: Occurrence, moved_venues: Mapping[int, Any])
         "moved": occurrence.moved,
         "reason": occurrence.reason,
         "venue": venue_resource(moved_to),
+        "public_holiday": occurrence.holiday or None,
     }
 
 

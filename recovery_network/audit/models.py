@@ -10,6 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from recovery_network.extensions import db
 from recovery_network.types import UTCDateTime, utcnow
 
+# Table options for every table an audit row names by id. SQLite without AUTOINCREMENT hands a deleted
+# row's id to the next row (max(id) + 1), so an erased pathway's trail would describe the next pathway;
+# with it, ids are never reused. PostgreSQL's sequences never reuse ids anyway. audit.services.record
+# refuses to name a row of any other table.
+AUDIT_SUBJECT = {"sqlite_autoincrement": True}
+
 
 class AuditEvent(db.Model):
     """One security-relevant event: a login, a role change, an approval, a clearance move, a restricted view."""

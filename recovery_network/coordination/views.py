@@ -7,13 +7,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from recovery_network.accounts import services as accounts
+from recovery_network.accounts import management as accounts
 from recovery_network.accounts.models import ADMIN, COORDINATOR, PENDING, ROLE_NAMES, ROLES, Person
 from recovery_network.accounts.permissions import require_role
 from recovery_network.audit.models import AuditEvent
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
+from recovery_network.inputs import page_number
 from recovery_network.mentors import services as register
 from recovery_network.mentors.forms import (
     ClearanceMoveForm,
@@ -142,7 +143,7 @@ def change_roles(public_id: str):
     """Change roles (the only place roles change) and establishment posts."""
     subject = person_or_404(public_id)
     wanted = set(request.form.getlist("role"))
-    venue_ids = {int(v) for v in request.form.getlist("venue") if v.isdigit()}
+    venue_ids = {int(v) for v in request.form.getlist("venue") if v.isdecimal()}  # "²" is a digit but no int
     venues = [v for v in establishments() if v.id in venue_ids]
     try:
         accounts.set_roles(subject, wanted, current_user)
@@ -150,6 +151,22 @@ def change_roles(public_id: str):
     except DomainError as error:
         return refused(subject, error)
     return done(subject, "Roles saved.")
+
+
+@bp.post("/people/<public_id>/erase")
+def erase(public_id: str):
+    """Erase an account on an admin's word (an erasure request by phone or letter), after a confirm tick."""
+    require_role(ADMIN)
+    subject = person_or_404(public_id)
+    if request.form.get("confirm") != "yes":
+        return render_person(subject, error="Tick the box to confirm: erasing an account cannot be undone."), 200
+    try:
+        accounts.erase_person(subject, current_user, "admin")
+    except DomainError as error:
+        return refused(subject, error)
+    db.session.commit()
+    flash("The account has been erased.", "success")
+    return redirect(url_for("coordination.people"))
 
 
 @bp.post("/people/<public_id>/training")
@@ -255,7 +272,8 @@ def courses():
 def audit():
     """The audit log, newest first (admins only)."""
     require_role(ADMIN)
-    page = db.paginate(select(AuditEvent).order_by(AuditEvent.id.desc()), per_page=50, error_out=False)
+    page = db.paginate(select(AuditEvent).order_by(AuditEvent.id.desc()), page=page_number(), per_page=50,
+                       error_out=False)
     return render_template("coordination/audit.html", page=page)
 
 

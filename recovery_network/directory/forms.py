@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from recovery_network.forms import BaseForm, IntegerField
 from recovery_network.meetings.kinds import kind_choices
 
 DAY_CHOICES = [
@@ -29,7 +29,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SearchForm(FlaskForm):
+class SearchForm(BaseForm):
     """Find a meeting: near a place, within a radius, on some days, at a time of day, of a kind."""
 
     class Meta:

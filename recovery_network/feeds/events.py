@@ -36,6 +36,8 @@ def meeting_event(meeting: Meeting, url: str) -> FeedEvent:
     exdates, overrides = [], []
     for change in meeting.changes:
         original = localise(datetime.combine(change.original_date, schedule.start_time), schedule.timezone)
+        if change.kind == "confirmed":
+            continue  # on as usual: the rule already has it
         if change.kind == "cancelled":
             exdates.append(original)
             continue

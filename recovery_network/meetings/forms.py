@@ -7,21 +7,11 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
-from wtforms import (
-    BooleanField,
-    DateField,
-    Field,
-    IntegerField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    TextAreaField,
-    TimeField,
-)
+from wtforms import BooleanField, Field, SelectChoice, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from recovery_network.forms import BaseForm, DateField, IntegerField, IntSelectField
 from recovery_network.meetings import conference
 from recovery_network.meetings.kinds import kind_choices
 from recovery_network.meetings.models import CLOSED, LISTINGS, OPEN
@@ -56,7 +46,7 @@ def missing_time(naive: datetime) -> str:
             "the clocks go forward that night. Choose another time.")
 
 
-def suffix_ids(form: FlaskForm, suffix: str) -> FlaskForm:
+def suffix_ids(form: BaseForm, suffix: str) -> BaseForm:
     """Give a form's controls ids unique on a page that repeats the form (one per date)."""
     for field in form:
         field.id = f"{field.id}-{suffix}"
@@ -64,7 +54,7 @@ def suffix_ids(form: FlaskForm, suffix: str) -> FlaskForm:
     return form
 
 
-class VenueChoiceForm(FlaskForm):
+class VenueChoiceForm(BaseForm):
     """A form whose venue select lists only the venues this person may choose (set by the view)."""
 
     venue_id: SelectField
@@ -95,11 +85,11 @@ class MeetingForm(VenueChoiceForm):
     title = StringField("Title", validators=[DataRequired("Give the meeting a title."),
                                              Length(max=120, message="Keep the title to 120 characters or fewer.")])
     kind = SelectField("Kind of meeting", choices=choices(dict(kind_choices())))
-    venue_id = SelectField("Venue", coerce=int, validate_choice=False)
+    venue_id = IntSelectField("Venue", validate_choice=False)
     online_url = StringField("Online link (optional)", validators=[Optional(), Length(max=300)])
     frequency = SelectField("How often", choices=choices(FREQUENCIES))
-    weekday = SelectField("Day", coerce=int, choices=choices(dict(enumerate(DAYS))))
-    week_of_month = SelectField("Which one in the month (monthly only)", coerce=int, choices=choices(WEEKS), default=1)
+    weekday = IntSelectField("Day", choices=choices(dict(enumerate(DAYS))))
+    week_of_month = IntSelectField("Which one in the month (monthly only)", choices=choices(WEEKS), default=1)
     start_time = TimeField("Starts at", validators=[DataRequired("Give the start time, like 18:30.")])
     duration_minutes = IntegerField("Length in minutes", default=90, validators=[
         InputRequired("Give the length in minutes."), NumberRange(15, 720, "Between 15 and 720 minutes.")])
@@ -129,10 +119,11 @@ class MeetingForm(VenueChoiceForm):
             return None
         if self.ends_on.data is not None and self.session_count.data is not None:
             return None  # two kinds of end: validate_ends_on explains
-        count = self.session_count.data
+        count, minutes = self.session_count.data, self.duration_minutes.data
         return Schedule(
             frequency=self.frequency.data, weekday=self.weekday.data, starts_on=self.starts_on.data,
-            start_time=self.start_time.data, duration=timedelta(minutes=self.duration_minutes.data or 90),
+            start_time=self.start_time.data,
+            duration=timedelta(minutes=minutes if minutes is not None and 15 <= minutes <= 720 else 90),
             week_of_month=self.week_of_month.data if self.frequency.data == "monthly" else None,
             ends_on=self.ends_on.data, count=count if count is not None and 1 <= count <= 520 else None,
         )
@@ -153,7 +144,11 @@ class MeetingForm(VenueChoiceForm):
         url = field.data.strip()
         if not url.lower().startswith("https://"):
             raise ValidationError("The online link must start with https://")
-        if not urlsplit(url).hostname or any(c.isspace() for c in url):
+        try:
+            host = urlsplit(url).hostname
+        except ValueError:  # e.g. "https://[::1": an IPv6 bracket never closed
+            host = None
+        if not host or any(c.isspace() for c in url):
             raise ValidationError("That doesn't look like a web address. Paste the whole link.")
 
     @staticmethod
@@ -202,7 +197,7 @@ class MeetingForm(VenueChoiceForm):
         )
 
 
-class RestoreForm(FlaskForm):
+class RestoreForm(BaseForm):
     """One date of a series, named by the date the rule gives it."""
 
     date = DateField("Date", widget=HiddenInput(), validators=[DataRequired("Choose a date from the list.")])
@@ -220,7 +215,7 @@ class MoveForm(VenueChoiceForm, CancelForm):
 
     new_date = DateField("New date", validators=[DataRequired("Give the new date (day, month, year).")])
     new_time = TimeField("New start time", validators=[DataRequired("Give the new start time, like 18:30.")])
-    venue_id = SelectField("Venue", coerce=int, validate_choice=False, default=NO_VENUE)
+    venue_id = IntSelectField("Venue", validate_choice=False, default=NO_VENUE)
 
     def __init__(self, *args, timezone: str = "Europe/London", **kwargs) -> None:
         """The zone decides which wall-clock times exist; the blank venue keeps the series' own."""
@@ -245,14 +240,14 @@ class MoveForm(VenueChoiceForm, CancelForm):
             raise ValidationError(missing_time(self.new_start))
 
 
-class VenueForm(FlaskForm):
+class VenueForm(BaseForm):
     """A community venue, placed on the map from its postcode or town."""
 
     name = StringField("Name of the venue", validators=[DataRequired("Give the venue's name."), Length(max=160)])
     address = StringField("Street address", validators=[DataRequired("Give the street address."), Length(max=200)])
     town = StringField("Town", validators=[DataRequired("Give the town."), Length(max=80)])
     postcode = StringField("Postcode", validators=[DataRequired("Give the postcode, like PH1 5PE."), Length(max=10)])
-    area_id = SelectField("Area", coerce=int, validators=[DataRequired("Choose the area.")])
+    area_id = IntSelectField("Area", validators=[DataRequired("Choose the area.")])
     step_free = BooleanField("Step-free access to the meeting room")
     accessibility = TextAreaField("Access details (optional)", validators=[Length(max=1000)])
     directions = TextAreaField("How to find it (optional)", validators=[Length(max=1000)])

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recovery_network.audit.models import AUDIT_SUBJECT
 from recovery_network.extensions import db
 from recovery_network.meetings.recurrence import Change, Occurrence, Schedule, occurrence_on
 from recovery_network.types import UTCDateTime, utcnow
@@ -80,6 +81,7 @@ class Meeting(db.Model):
         Index("ix_meetings_venue_search", "venue_id", "visibility", "status", "finishes_on", "listing"),
         # Re-importing a feed updates the series it made before instead of adding copies.
         UniqueConstraint("import_source", "import_slug", name="uq_meetings_import"),
+        AUDIT_SUBJECT,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -178,8 +180,9 @@ class MeetingChange(db.Model):
     __tablename__ = "meeting_changes"
     __table_args__ = (
         UniqueConstraint("meeting_id", "original_date", name="uq_meeting_changes_occurrence"),
-        CheckConstraint("kind IN ('cancelled', 'moved')", name="kind"),
-        CheckConstraint("kind = 'cancelled' OR new_start IS NOT NULL", name="moved_has_time"),
+        # 'confirmed': the facilitator says a date on a public holiday is on as usual.
+        CheckConstraint("kind IN ('cancelled', 'moved', 'confirmed')", name="kind"),
+        CheckConstraint("kind <> 'moved' OR new_start IS NOT NULL", name="moved_has_time"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -202,6 +205,7 @@ class MeetingChange(db.Model):
         return Change(
             original_date=self.original_date,
             cancelled=self.kind == "cancelled",
+            confirmed=self.kind == "confirmed",
             reason=self.reason,
             new_start=self.new_start,
             new_venue_id=self.new_venue_id,

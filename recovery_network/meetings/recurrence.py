@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday as rr_weekday
 
+from recovery_network.holidays import public_holiday
+
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # How far to look either side of a window for slots whose move lands inside it.
 MOVE_REACH = timedelta(days=62)
@@ -42,6 +44,7 @@ class Change:
     reason: str = ""
     new_start: datetime | None = None  # naive local wall-clock time
     new_venue_id: int | None = None
+    confirmed: bool = False  # on as usual, though a public holiday
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ class Occurrence:
     moved: bool = False
     reason: str = ""
     venue_id: int | None = None  # set only when moved to another venue
+    # A public holiday's name when the date falls on one and nobody has said it is on: "check before you go".
+    holiday: str = ""
+    confirmed: bool = False  # the facilitator said a holiday date is on as usual
 
 
 @cache
@@ -183,7 +189,9 @@ def as_occurrence(schedule: Schedule, slot: datetime, change: Change | None) -> 
     """One slot the rule generates, as people see it once its dated change (cancelled or moved) is applied."""
     duration = schedule.duration
     if change is None:
-        return Occurrence(slot, slot, slot + duration)
+        return Occurrence(slot, slot, slot + duration, holiday=public_holiday(slot.date()))
+    if change.confirmed:
+        return Occurrence(slot, slot, slot + duration, confirmed=True)
     if change.cancelled:
         return Occurrence(slot, slot, slot + duration, cancelled=True, reason=change.reason)
     moved = localise(change.new_start, schedule.timezone) if change.new_start else slot

@@ -210,6 +210,23 @@ def move_occurrence(
     return change
 
 
+def confirm_occurrence(meeting: Meeting, on: date) -> MeetingChange:
+    """The facilitator says a date on a public holiday is on as usual, so pages and plans stop asking."""
+    if not _occurrence(meeting, on).holiday:
+        raise NotAnOccurrence("Only a date on a public holiday needs confirming.")
+    change = _change_for(meeting, on)
+    change.kind = "confirmed"
+    change.reason = ""
+    change.new_start = None
+    change.new_venue = None
+    change.sequence = (change.sequence or 0) + 1
+    change.updated_at = utcnow()
+    touch(meeting)
+    db.session.flush()
+    occurrence_changed.send(meeting, on=on, what="confirmed")
+    return change
+
+
 def restore_occurrence(meeting: Meeting, on: date) -> None:
     """Undo a cancellation or move: the date happens as the rule says."""
     restored = False

@@ -16,6 +16,7 @@ from recovery_network.accounts.permissions import require_role
 from recovery_network.courses.services import is_course
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
+from recovery_network.inputs import page_number
 from recovery_network.meetings import services
 from recovery_network.meetings.custody import postable_establishments
 from recovery_network.meetings.forms import CancelForm, MeetingForm, MoveForm, RestoreForm, VenueForm, suffix_ids
@@ -122,7 +123,8 @@ def index():
     """My sessions: the series I organise; co-ordinators see everyone's, filtered by organiser and status."""
     show = request.args.get("show", "all") if is_coordinator() else "mine"
     status = request.args.get("status", "")
-    page = db.paginate(organised(current_user if show == "mine" else None, status), per_page=50, error_out=False)
+    page = db.paginate(organised(current_user if show == "mine" else None, status), page=page_number(), per_page=50,
+                       error_out=False)
     return render_template("organise/index.html", page=page, show=show, status=status,
                            organisers=organiser_names(page.items), describe=describe, is_coordinator=is_coordinator(),
                            next_dates={m.id: next_occurrences(m.schedule, m.change_map(), now(), 1)
@@ -250,6 +252,14 @@ def move(slug: str):
     return per_date(meeting, form, lambda: services.move_occurrence(
         meeting, form.date.data, form.new_start, form.reason.data, venue=form.venue),
         "Date moved; the public page and calendars show the new time.", "new_date")
+
+
+@bp.post("/meetings/<slug>/confirm")
+def confirm(slug: str):
+    """Say a public-holiday date is on as usual."""
+    meeting, form = managed_or_404(slug), RestoreForm()
+    return per_date(meeting, form, lambda: services.confirm_occurrence(meeting, form.date.data),
+                    "Confirmed: the page no longer asks people to check.", "date")
 
 
 @bp.post("/meetings/<slug>/restore")

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from recovery_network.forms import BaseForm, DateField, IntegerField, IntSelectField
 
-class TrainingForm(FlaskForm):
+
+class TrainingForm(BaseForm):
     """A completed course (a volunteer's own submission, or a co-ordinator's record)."""
 
-    course_id = SelectField("Course", coerce=int, validators=[DataRequired("Choose a course.")])
+    course_id = IntSelectField("Course", validators=[DataRequired("Choose a course.")])
     completed_on = DateField("Completed on", validators=[DataRequired("Give the date you completed it (day, month, year).")])
     expires_on = DateField("Expires on (leave blank to use the course's refresh period)", validators=[Optional()])
 
 
-class ClearanceRequestForm(FlaskForm):
+class ClearanceRequestForm(BaseForm):
     """Start a clearance request for one establishment."""
 
-    venue_id = SelectField("Establishment", coerce=int, validators=[DataRequired("Choose an establishment.")])
+    venue_id = IntSelectField("Establishment", validators=[DataRequired("Choose an establishment.")])
 
 
-class ClearanceMoveForm(FlaskForm):
+class ClearanceMoveForm(BaseForm):
     """Move a clearance to a new status, with dates when approving."""
 
     status = SelectField("New status", choices=[
@@ -32,7 +33,7 @@ class ClearanceMoveForm(FlaskForm):
     reference = StringField("Establishment's reference (optional)", validators=[Optional(), Length(max=40)])
 
 
-class PvgForm(FlaskForm):
+class PvgForm(BaseForm):
     """PVG membership as a fact with dates; never what a disclosure said."""
 
     status = SelectField("PVG status", choices=[
@@ -46,7 +47,7 @@ class PvgForm(FlaskForm):
     renewal_due = DateField("Renewal due", validators=[Optional()])
 
 
-class CourseForm(FlaskForm):
+class CourseForm(BaseForm):
     """A course in the catalogue."""
 
     code = StringField("Short code", validators=[DataRequired("Give a short code."), Length(max=40)])

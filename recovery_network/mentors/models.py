@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recovery_network.audit.models import AUDIT_SUBJECT
 from recovery_network.extensions import db
 from recovery_network.types import UTCDateTime, utcnow
 
@@ -54,6 +55,7 @@ class TrainingRecord(db.Model):
         Index("uq_training_current", "person_id", "course_id", unique=True,
               sqlite_where=text("status IN ('pending', 'verified')"),
               postgresql_where=text("status IN ('pending', 'verified')")),
+        AUDIT_SUBJECT,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,6 +85,7 @@ class Clearance(db.Model):
         Index("uq_clearance_live", "person_id", "venue_id", unique=True,
               sqlite_where=text("status IN ('requested', 'pending', 'approved', 'suspended')"),
               postgresql_where=text("status IN ('requested', 'pending', 'approved', 'suspended')")),
+        AUDIT_SUBJECT,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

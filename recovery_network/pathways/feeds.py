@@ -10,11 +10,13 @@ from recovery_network.feeds.private import new_token, plausible, same_hash, toke
 from recovery_network.feeds.ical import FeedEvent, FeedInfo, build_calendar, stable_uid
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import zone
+from recovery_network.venues.models import Venue
+from recovery_network.pathways import appointments
 from recovery_network.pathways.models import Pathway, PathwayFeedToken, PathwayItem
+from recovery_network.pathways.planning import LOCAL
 from recovery_network.types import utcnow
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-PURPOSES = {"housing": "Housing", "benefits": "Benefits", "gp": "GP", "treatment": "Treatment"}
 
 
 def issue_token(pathway: Pathway) -> str:
@@ -51,41 +53,54 @@ def pathway_for_token(token: str) -> Pathway | None:
     return pathway if pathway is not None and pathway.status == "open" else None
 
 
-def title_and_place(item: PathwayItem, pathway: Pathway, meeting: Meeting | None) -> tuple[str, str | None]:
+def title_and_place(item: PathwayItem, pathway: Pathway, meeting: Meeting | None,
+                    venue: Venue | None = None) -> tuple[str, str | None]:
     """What a lock screen may show: neutral words unless the person chose plain ones; never a prison's name."""
-    day = DAYS[item.starts_at.weekday()] if item.starts_at else ""
+    day = DAYS[item.starts_at.astimezone(zone(LOCAL)).weekday()] if item.starts_at else ""
     if item.kind == "gate_meet":
         name = pathway.mentor.first_name if pathway.mentor else "mentor"
         return (f"Meet {name}" if pathway.plain_titles else f"Meet {name[:1]}."), None
     if item.kind in ("custody_session", "mentor_visit"):
         return ("Session" if not pathway.plain_titles else "Session inside"), None
     if item.kind == "appointment":
-        label = PURPOSES.get(item.purpose, "")
-        return (f"{label} appointment" if pathway.plain_titles and label else "Appointment"), None
-    venue = meeting.venue if meeting is not None else None
+        title = appointments.title(item.purpose, pathway.plain_titles)
+        return (title + (" (time to be confirmed)" if item.all_day else "")), item.place or None
+    venue = venue or (meeting.venue if meeting is not None else None)
     if pathway.plain_titles and meeting is not None:
         return meeting.title, venue.one_line_address if venue else meeting.online_url
     return f"{day} group", venue.street_address if venue else None
 
 
+def item_event(item: PathwayItem, pathway: Pathway, meeting: Meeting | None) -> FeedEvent:
+    """One plan item as the person's phone shows it; a meeting's date is read from its occurrence as it now stands."""
+    start, end, status, venue = item.starts_at.astimezone(zone(LOCAL)), item.ends_at.astimezone(zone(LOCAL)), \
+        "CONFIRMED", None
+    if item.meeting_id and item.occurrence_date:
+        uid = stable_uid("occurrence", f"{item.meeting_id}/{item.occurrence_date.isoformat()}")
+        occurrence = meeting.occurrence_on(item.occurrence_date) if meeting is not None else None
+        if occurrence is None or occurrence.cancelled:
+            status = "CANCELLED"  # kept, with a higher SEQUENCE, so phones strike it out rather than lose it
+        else:
+            start, end = occurrence.start, occurrence.end
+            venue = db.session.get(Venue, occurrence.venue_id) if occurrence.venue_id else None
+    else:
+        uid = stable_uid("pathway-item", item.id)
+    if item.all_day:
+        start, end = start.date(), end.date()  # a whole day "to be confirmed", not a made-up hour
+    summary, location = title_and_place(item, pathway, meeting, venue)
+    return FeedEvent(
+        uid=uid, summary=summary, description=None, location=location, geo=None, url=None,
+        start=start, end=end, rrule=None, exdates=(), overrides=(), sequence=item.sequence, status=status,
+        created=pathway.created_at.replace(microsecond=0),
+        last_modified=max(item.updated_at, pathway.updated_at).replace(microsecond=0),
+    )
+
+
 def plan_calendar(pathway: Pathway) -> bytes:
-    """The plan as one-off events in Europe/London local time."""
+    """The plan as one-off events in the network's local time, each following its meeting's changes."""
     meetings = {m.id: m for m in db.session.scalars(
         select(Meeting).where(Meeting.id.in_([i.meeting_id for i in pathway.items if i.meeting_id])))}
-    events = []
-    for item in pathway.items:
-        if item.status == "cancelled":
-            continue
-        meeting = meetings.get(item.meeting_id)
-        summary, location = title_and_place(item, pathway, meeting)
-        uid = (stable_uid("occurrence", f"{item.meeting_id}/{item.occurrence_date.isoformat()}")
-               if item.meeting_id and item.occurrence_date else stable_uid("pathway-item", item.id))
-        events.append(FeedEvent(
-            uid=uid, summary=summary, description=None, location=location, geo=None, url=None,
-            start=item.starts_at.astimezone(zone("Europe/London")), end=item.ends_at.astimezone(zone("Europe/London")),
-            rrule=None, exdates=(), overrides=(), sequence=item.sequence,
-            created=pathway.created_at.replace(microsecond=0),
-            last_modified=max(item.updated_at, pathway.updated_at).replace(microsecond=0),
-        ))
+    events = [item_event(item, pathway, meetings.get(item.meeting_id))
+              for item in pathway.items if item.status != "cancelled"]
     info = FeedInfo(name="My plan", description=None, uid=stable_uid("plan-feed", pathway.public_id), url=None)
     return build_calendar(info, events)

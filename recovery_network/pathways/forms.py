@@ -2,48 +2,50 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TimeField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from recovery_network.forms import BaseForm, DateField, IntegerField, IntSelectField
+from recovery_network.inputs import DB_INT_MAX
+from recovery_network.pathways.appointments import KINDS
+from recovery_network.pathways.planning import Appointment
 
 INITIALS_OR_NAME = Regexp(r"^[^\W\d_](?:[^\W\d_]|[ .'\-\u2019])*$", message="Letters only: a first name or initials.")
 
 
-class PathwayForm(FlaskForm):
+class PathwayForm(BaseForm):
     """Open a pathway. No surname, prison number, date of birth, offence or health detail: there is nowhere to put them."""
 
     first_name = StringField("First name or initials", validators=[DataRequired("Enter a first name or initials."), Length(max=40, message="Keep it under 40 characters."), INITIALS_OR_NAME])
-    establishment_id = SelectField("Released from", coerce=int, validators=[DataRequired("Choose the establishment.")])
+    establishment_id = IntSelectField("Released from", validators=[DataRequired("Choose the establishment.")])
     release_date = DateField("Release date", validators=[DataRequired("Give the release date (day, month, year).")])
     destination = StringField("Where they will live: town or postcode district", validators=[DataRequired("Enter a town or postcode district, e.g. Dundee or DD4."), Length(max=60)])
-    mentor_id = SelectField("Mentor", coerce=int, validators=[DataRequired("Choose a mentor.")])
-    backup_mentor_id = SelectField("Backup mentor for the gate (optional)", coerce=int, validators=[Optional()])
+    mentor_id = IntSelectField("Mentor", validators=[DataRequired("Choose a mentor.")])
+    backup_mentor_id = IntSelectField("Backup mentor for the gate (optional)", validators=[Optional()])
     consent_plan = BooleanField("They agreed to a plan and to their mentor keeping in touch")
     consent_calendar = BooleanField("They want the plan as a calendar on their phone")
     plain_titles = BooleanField("They chose plain calendar titles (e.g. 'SMART Recovery') instead of neutral ones")
 
     def validate_consent_plan(self, field: BooleanField) -> None:
         """Nothing is stored without consent."""
-        from wtforms.validators import ValidationError
-
         if not field.data:
             raise ValidationError("A pathway needs the person's consent. Record it, or don't open one.")
 
 
-class ItemForm(FlaskForm):
+class ItemForm(BaseForm):
     """Add an occurrence of a meeting to the plan."""
 
-    meeting_id = IntegerField(validators=[InputRequired()])
+    meeting_id = IntegerField(validators=[InputRequired(), NumberRange(1, DB_INT_MAX)])
     occurrence_date = DateField(validators=[DataRequired()])
 
 
-class ReleaseDateForm(FlaskForm):
+class ReleaseDateForm(BaseForm):
     """A new release date (early release or postponement)."""
 
     release_date = DateField("New release date", validators=[DataRequired("Give the new date (day, month, year).")])
 
 
-class ContactForm(FlaskForm):
+class ContactForm(BaseForm):
     """Record a contact: when, and what happened. No notes."""
 
     on = DateField("Date", validators=[DataRequired("Give the date of the contact.")])
@@ -51,3 +53,27 @@ class ContactForm(FlaskForm):
         SelectChoice("met", "Met face to face"), SelectChoice("not_met", "Tried, didn't meet"),
         SelectChoice("cancelled", "Cancelled"),
     ])
+
+
+class AppointmentForm(BaseForm):
+    """An appointment in the first weeks: what for, with whom, where and when. Never health or offence detail."""
+
+    kind = SelectField("What it's for", choices=[SelectChoice(code, name) for code, name in KINDS.items()])
+    agency = StringField("With (agency or service, optional)", validators=[Optional(), Length(
+        max=80, message="Keep it under 80 characters.")], description="For example: Council housing options.")
+    place = StringField("Where (optional)", validators=[Optional(), Length(max=120, message="Keep it under 120 characters.")],
+                        description="The address or building. Don't write health or offence details here.")
+    on = DateField("Day", validators=[DataRequired("Give the day (day, month, year).")])
+    at = TimeField("Time (leave empty until it's known)", validators=[Optional()])
+    minutes = IntegerField("How long (minutes)", default=60, validators=[
+        Optional(), NumberRange(5, 480, message="Between 5 minutes and 8 hours.")])
+
+    def validate_kind(self, field: SelectField) -> None:
+        """Only the kinds the plan knows."""
+        if field.data not in KINDS:
+            raise ValidationError("Choose what the appointment is for.")
+
+    def details(self):
+        """The form as the planning service's Appointment."""
+        return Appointment(kind=self.kind.data, on=self.on.data, at=self.at.data, minutes=self.minutes.data or 60,
+                           agency=self.agency.data or "", place=self.place.data or "")

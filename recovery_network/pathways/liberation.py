@@ -11,12 +11,11 @@ from recovery_network.extensions import db
 from recovery_network.meetings.kinds import BY_CODE
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import zone
-from recovery_network.pathways import pack
-from recovery_network.pathways.feeds import PURPOSES
+from recovery_network.pathways import appointments, pack, planning
+from recovery_network.pathways.planning import LOCAL
 from recovery_network.pathways.models import Pathway, PathwayItem, PathwayTally
 from recovery_network.venues.models import Venue
 
-LONDON = "Europe/London"
 # Sessions inside and prison visits are left out: the pack starts at the gate and must not name the prison.
 INSIDE = ("custody_session", "mentor_visit")
 MEASURES = ("opened", "gate_met", "weeks_with_contact", "erased")
@@ -35,26 +34,47 @@ def mentor_names(pathway: Pathway) -> tuple[str, str]:
     return mentor, backup
 
 
-def _meeting_entry(item: PathwayItem, meeting: Meeting | None) -> pack.PackEntry | None:
-    """A community meeting as it now stands: a cancelled date drops out, a moved one shows its new time and place."""
-    if meeting is None:
-        return None
-    start = item.starts_at.astimezone(zone(meeting.timezone))
-    venue = meeting.venue
-    occurrence = meeting.occurrence_on(item.occurrence_date) if item.occurrence_date else None
-    if item.occurrence_date and (occurrence is None or occurrence.cancelled):
-        return None
-    if occurrence is not None:
-        start = occurrence.start
-        if occurrence.venue_id:
-            venue = db.session.get(Venue, occurrence.venue_id) or venue
+def _what(meeting: Meeting) -> str:
+    """A meeting in plain words for paper: its kind, not its title."""
     kind = BY_CODE.get(meeting.kind)
-    what = kind.name if kind else meeting.title
+    return kind.name if kind else meeting.title
+
+
+def _meeting_entry(item: PathwayItem, meeting: Meeting | None, pathway: Pathway) -> pack.PackEntry | None:
+    """A community meeting as it now stands: a moved date shows its new time and place; a cancelled one says so and
+    names the nearest other meeting that week, so nobody walks to a locked door."""
+    if meeting is None or not item.occurrence_date:
+        return None
+    occurrence = meeting.occurrence_on(item.occurrence_date)
+    if occurrence is None or occurrence.cancelled:
+        slot_start = (occurrence.original_start if occurrence else item.starts_at).astimezone(zone(LOCAL))
+        instead = planning.nearest_instead(pathway, slot_start)
+        note = "Cancelled — don't go."
+        if instead is not None:
+            other, slot = instead
+            where = other.venue.one_line_address if other.venue else "online"
+            note = (f"Cancelled — the nearest other meeting is {_what(other)} on "
+                    f"{slot.start:%A %-d %B} at {slot.start:%H:%M}, {where}.")
+        return pack.PackEntry(slot_start.date(), f"{slot_start:%H:%M}", _what(meeting), note=note)
+    start, venue = occurrence.start, meeting.venue
+    if occurrence.venue_id:
+        venue = db.session.get(Venue, occurrence.venue_id) or venue
+    moved = f"Moved from {occurrence.original_start:%a %-d %b %H:%M}." if occurrence.moved else ""
     if venue is None:
-        return pack.PackEntry(start.date(), f"{start:%H:%M}", what, f"Online: {meeting.online_url}")
+        return pack.PackEntry(start.date(), f"{start:%H:%M}", _what(meeting), f"Online: {meeting.online_url}",
+                              note=moved)
     access = "Step-free access. " if venue.step_free else ""
-    return pack.PackEntry(start.date(), f"{start:%H:%M}", what, venue.one_line_address, venue.directions.strip(),
-                          (access + venue.accessibility).strip())
+    return pack.PackEntry(start.date(), f"{start:%H:%M}", _what(meeting), venue.one_line_address,
+                          venue.directions.strip(), (access + venue.accessibility).strip(), note=moved)
+
+
+def _appointment_entry(item: PathwayItem, mentor: str) -> pack.PackEntry:
+    """An appointment with what is known of it: kind, agency, place and time, or 'to be confirmed'."""
+    local = item.starts_at.astimezone(zone(LOCAL))
+    what = f"{appointments.label(item.purpose) or 'An'} appointment" + (f" with {item.agency}" if item.agency else "")
+    note = f"{mentor[:1].upper()}{mentor[1:]} will confirm the time{'' if item.place else ' and place'}." \
+        if item.all_day or not item.place else ""
+    return pack.PackEntry(local.date(), "" if item.all_day else f"{local:%H:%M}", what, item.place, note=note)
 
 
 def pack_entries(pathway: Pathway, mentor: str) -> list[pack.PackEntry]:
@@ -63,16 +83,14 @@ def pack_entries(pathway: Pathway, mentor: str) -> list[pack.PackEntry]:
         select(Meeting).where(Meeting.id.in_([i.meeting_id for i in pathway.items if i.meeting_id])))}
     entries = []
     for item in pathway.items:
-        if item.status == "cancelled" or item.kind in INSIDE:
+        if item.status in ("cancelled", "review") or item.kind in INSIDE:
             continue
-        local = item.starts_at.astimezone(zone(LONDON))
+        local = item.starts_at.astimezone(zone(LOCAL))
         if item.kind == "gate_meet":
             entries.append(pack.PackEntry(local.date(), f"{local:%H:%M}", f"Meet {mentor} at the gate"))
         elif item.kind == "appointment":
-            label = PURPOSES.get(item.purpose, "")
-            entries.append(pack.PackEntry(local.date(), "", f"{label} appointment" if label else "Appointment",
-                                          note=f"{mentor[:1].upper()}{mentor[1:]} will confirm the time and place."))
-        elif (entry := _meeting_entry(item, meetings.get(item.meeting_id))) is not None:
+            entries.append(_appointment_entry(item, mentor))
+        elif (entry := _meeting_entry(item, meetings.get(item.meeting_id), pathway)) is not None:
             entries.append(entry)
     return entries
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recovery_network.audit.models import AUDIT_SUBJECT
 from recovery_network.extensions import db
 from recovery_network.types import UTCDateTime, utcnow
 
@@ -31,6 +32,7 @@ class Pathway(db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('open', 'closed', 'withdrawn')", name="status"),
         CheckConstraint("length(first_name) <= 40", name="first_name_short"),
+        AUDIT_SUBJECT,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,7 +81,8 @@ class PathwayItem(db.Model):
             "kind IN ('custody_session', 'mentor_visit', 'gate_meet', 'community_meeting', 'appointment')",
             name="kind",
         ),
-        CheckConstraint("status IN ('planned', 'done', 'missed', 'cancelled')", name="status"),
+        # 'review': a date chosen by hand that a new release date left outside the window, kept for a decision.
+        CheckConstraint("status IN ('planned', 'done', 'missed', 'cancelled', 'review')", name="status"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         UniqueConstraint("pathway_id", "meeting_id", "occurrence_date", name="uq_pathway_items_occurrence"),
     )
@@ -91,10 +94,19 @@ class PathwayItem(db.Model):
     occurrence_date: Mapped[date | None] = mapped_column(Date)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # What the appointment is for, as a code (housing, gp, benefits, treatment); never an agency name.
+    # What the appointment is for, as a code (appointments.KINDS); the agency and place the mentor fills in.
     purpose: Mapped[str] = mapped_column(String(16), default="")
+    agency: Mapped[str] = mapped_column(String(80), default="")
+    place: Mapped[str] = mapped_column(String(120), default="")
+    # An appointment without a time yet is a whole-day "to be confirmed", never a made-up hour.
+    all_day: Mapped[bool] = mapped_column(default=False)
+    # Chosen or edited by hand: a new release date keeps it (or asks), never silently drops it.
+    chosen: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default="planned")
+    # Goes up with every change to the item or to the occurrence it points at, so phones update (RFC 5545).
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # The sequence the mentor has passed on to the person; below `sequence` means "tell them".
+    told_sequence: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     pathway: Mapped[Pathway] = relationship(back_populates="items")

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
+
+from recovery_network.holidays import public_holiday
 
 WINDOW = timedelta(days=42)
 FIRST_CONTACT_DAYS = 2  # "arrangements should be made to see prisoners within 2 days of release"
@@ -32,14 +33,6 @@ def window(release: date) -> tuple[date, date]:
     return release - WINDOW, release + WINDOW
 
 
-@cache
-def scottish_holidays(year: int) -> dict[date, str]:
-    """Scottish public holidays for a year (the `holidays` package, subdivision SCT)."""
-    import holidays  # on first use: it is a tenth of a web worker's start-up, and most requests never ask
-
-    return dict(holidays.country_holidays("GB", subdiv="SCT", years=[year]))
-
-
 def release_warnings(release: date) -> list[str]:
     """Why a release date is risky: the Bail and Release from Custody (Scotland) Act 2023 bars these days."""
     warnings = []
@@ -47,10 +40,10 @@ def release_warnings(release: date) -> list[str]:
         warnings.append("Release on a Friday: support is thin over the weekend.")
     if release.weekday() >= 5:
         warnings.append("Release at a weekend.")
-    if name := scottish_holidays(release.year).get(release):
+    if name := public_holiday(release):
         warnings.append(f"Release on a public holiday ({name}).")
     tomorrow = release + timedelta(days=1)
-    if name := scottish_holidays(tomorrow.year).get(tomorrow):
+    if name := public_holiday(tomorrow):
         warnings.append(f"Release the day before a public holiday ({name}).")
     return warnings
 
@@ -77,11 +70,14 @@ def pick_outside(slots: Sequence[Slot], release: date) -> list[Slot]:
 
 
 def appointment_days(release: date) -> list[tuple[str, date]]:
-    """Placeholder days for the first appointments (housing, benefits, GP, treatment), weekdays only."""
-    result = []
+    """Placeholder days for the first appointments (housing, benefits, GP, treatment): working days, one each, so
+    nothing overlaps on the phone even when a holiday weekend squeezes them together."""
+    result: list[tuple[str, date]] = []
     for purpose, offset in APPOINTMENTS:
         day = release + timedelta(days=offset)
-        while day.weekday() >= 5 or day in scottish_holidays(day.year):
+        if result:
+            day = max(day, result[-1][1] + timedelta(days=1))
+        while day.weekday() >= 5 or public_holiday(day):
             day += timedelta(days=1)
         result.append((purpose, day))
     return result

@@ -4,28 +4,28 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, FACILITATOR, PEER_MENTOR, Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
-from recovery_network.meetings.models import ACTIVE, CUSTODY, PUBLIC, Meeting
-from recovery_network.meetings.recurrence import localise, occurrences
 from recovery_network.meetings.visibility import may_see_establishment
 from recovery_network.mentors.services import eligibility
-from recovery_network.pathways import plan
+from recovery_network.pathways import plan, planning
+from recovery_network.pathways.planning import touched as touch
 from recovery_network.pathways.models import ContactRecord, Pathway, PathwayItem, PathwayTally
 from recovery_network.types import utcnow
-from recovery_network.venues.geo import Point, bounding_box, distance_miles
+from recovery_network.venues.geo import Point
 from recovery_network.venues.models import Venue
 
 CONSENT_VERSION = "2026-11"
 OPENERS = (COORDINATOR, ESTABLISHMENT_STAFF, PEER_MENTOR, FACILITATOR)
-SEARCH_MILES = 25
+# A release date may be a week past (recorded late) and at most a year ahead (plans further out go stale).
+RELEASE_PAST = timedelta(days=7)
+RELEASE_AHEAD = timedelta(days=365)
 
 
 class PathwayError(DomainError):
@@ -81,14 +81,19 @@ def may_open(person: Person, establishment: Venue | None = None) -> bool:
     return establishment is None or (establishment.is_custody and may_see_establishment(person, establishment.id))
 
 
+def check_release_date(release: date, today: date) -> None:
+    """One window for a release date, opening or changing it: from a week ago to a year ahead."""
+    if release < today - RELEASE_PAST:
+        raise PathwayError("The release date is more than a week ago; a pathway is planned ahead.")
+    if release > today + RELEASE_AHEAD:
+        raise PathwayError("The release date is more than a year away.")
+
+
 def open_pathway(details: PathwayDetails, by: Person, today: date) -> Pathway:
     """Open a pathway with recorded consent, and propose its plan."""
     if details.establishment is None or not may_open(by, details.establishment):
         raise PathwayError("Choose the establishment the person is being released from.")
-    if details.release_date < today - timedelta(days=7):
-        raise PathwayError("The release date is more than a week ago; a pathway is planned ahead.")
-    if details.release_date > today + timedelta(days=365):
-        raise PathwayError("The release date is more than a year away.")
+    check_release_date(details.release_date, today)
     check_mentors(details.mentor, details.backup_mentor, details.establishment, details.release_date)
     pathway = Pathway(
         public_id=secrets.token_urlsafe(12), reference=new_reference(), first_name=details.first_name.strip(),
@@ -101,113 +106,21 @@ def open_pathway(details: PathwayDetails, by: Person, today: date) -> Pathway:
     )
     db.session.add(pathway)
     db.session.flush()
-    propose_plan(pathway)
+    planning.propose_plan(pathway, today)
     tally("opened", today)
     record("pathway.open", by, pathway)
     return pathway
 
 
-def _slots(meetings: list[Meeting], start: datetime, end: datetime, centre: Point | None) -> list[plan.Slot]:
-    """Occurrences of these series in the window, not cancelled, with distance from the destination."""
-    result = []
-    for meeting in meetings:
-        miles = 0.0
-        if centre is not None and meeting.venue is not None and meeting.venue.point is not None:
-            miles = distance_miles(centre, meeting.venue.point)
-        for occ in occurrences(meeting.schedule, meeting.change_map(), start, end):
-            if not occ.cancelled:
-                result.append(plan.Slot((meeting.id, occ.original_start.date()), occ.start, occ.end, miles))
-    return result
-
-
-def _item(pathway: Pathway, kind: str, start: datetime, end: datetime, slot_key=None, purpose: str = "") -> None:
-    """Add one item to the plan."""
-    pathway.items.append(PathwayItem(
-        kind=kind, meeting_id=slot_key[0] if slot_key else None, occurrence_date=slot_key[1] if slot_key else None,
-        starts_at=start, ends_at=end, purpose=purpose, status="planned",
-    ))
-
-
-def propose_plan(pathway: Pathway) -> None:
-    """Sessions inside (one a week), the gate meeting, the nearest meeting each week out, appointment placeholders."""
-    release = pathway.release_date
-    start, end = plan.window(release)
-    lo = localise(datetime.combine(start, time.min), "Europe/London")
-    hi = localise(datetime.combine(end, time.max), "Europe/London")
-    inside = db.session.scalars(
-        select(Meeting).where(Meeting.venue_id == pathway.establishment_id, Meeting.visibility == CUSTODY,
-                              Meeting.status == ACTIVE).options(selectinload(Meeting.changes))
-    ).all()
-    for slot in plan.pick_inside(_slots(list(inside), lo, hi, None), release):
-        _item(pathway, "custody_session", slot.start, slot.end, slot.key)
-    gate = localise(datetime.combine(release, time.fromisoformat(pathway.gate_time)), "Europe/London")
-    _item(pathway, "gate_meet", gate, gate + timedelta(hours=2))
-    centre = Point(pathway.destination_latitude, pathway.destination_longitude)
-    for slot in plan.pick_outside(_slots(nearby_meetings(centre), lo, hi, centre), release):
-        _item(pathway, "community_meeting", slot.start, slot.end, slot.key)
-    for purpose, day in plan.appointment_days(release):
-        at = localise(datetime.combine(day, time(10, 0)), "Europe/London")
-        _item(pathway, "appointment", at, at + timedelta(hours=1), purpose=purpose)
-    db.session.flush()
-
-
-def nearby_meetings(centre: Point, miles: float = SEARCH_MILES) -> list[Meeting]:
-    """Public, active, in-person series within reach of where the person will live."""
-    min_lat, max_lat, min_lon, max_lon = bounding_box(centre, miles * 1.609344)
-    found = db.session.scalars(
-        select(Meeting).join(Venue, Meeting.venue_id == Venue.id)
-        .where(Meeting.visibility == PUBLIC, Meeting.status == ACTIVE,
-               Venue.latitude.between(min_lat, max_lat), Venue.longitude.between(min_lon, max_lon))
-        .options(selectinload(Meeting.venue), selectinload(Meeting.changes))
-    ).all()
-    return [m for m in found if distance_miles(centre, m.venue.point) <= miles]
-
-
-def suggestions(pathway: Pathway, limit: int = 12) -> list[plan.Slot]:
-    """Community meetings in the six weeks out, nearest first, that the person could choose instead."""
-    centre = Point(pathway.destination_latitude, pathway.destination_longitude)
-    lo = localise(datetime.combine(pathway.release_date + timedelta(days=1), time.min), "Europe/London")
-    hi = localise(datetime.combine(pathway.release_date + plan.WINDOW, time.max), "Europe/London")
-    taken = {(i.meeting_id, i.occurrence_date) for i in pathway.items}
-    slots = [s for s in _slots(nearby_meetings(centre), lo, hi, centre) if s.key not in taken]
-    return sorted(slots, key=lambda s: (s.distance_miles, s.start))[:limit]
-
-
-def add_meeting(pathway: Pathway, meeting: Meeting, on: date, by: Person) -> None:
-    """Add an occurrence of a public community meeting (or of a session at the releasing prison)."""
-    allowed = meeting.visibility == PUBLIC or meeting.venue_id == pathway.establishment_id
-    if not allowed or meeting.status != ACTIVE:
-        raise PathwayError("That meeting can't be added to this plan.")
-    occurrence = meeting.occurrence_on(on)
-    if occurrence is None or occurrence.cancelled:
-        raise PathwayError("That meeting doesn't happen on that date.")
-    if any(i.meeting_id == meeting.id and i.occurrence_date == on for i in pathway.items):
-        raise PathwayError("That meeting is already in the plan.")
-    kind = "custody_session" if meeting.is_custody else "community_meeting"
-    _item(pathway, kind, occurrence.start, occurrence.end, (meeting.id, on))
-    touch(pathway, by, "pathway.add_item")
-
-
-def remove_item(pathway: Pathway, item: PathwayItem, by: Person) -> None:
-    """Take an item out of the plan."""
-    if item.pathway_id != pathway.id:
-        raise PathwayError("That item isn't in this plan.")
-    pathway.items.remove(item)
-    touch(pathway, by, "pathway.remove_item")
-
-
-def change_release_date(pathway: Pathway, new_date: date, by: Person, today: date) -> None:
-    """Early release and postponement are common: re-base the whole plan on the new date."""
+def change_release_date(pathway: Pathway, new_date: date, by: Person, today: date) -> list[PathwayItem]:
+    """Early release and postponement are common: re-base the plan, keeping what was chosen by hand."""
     if new_date == pathway.release_date:
-        return
-    if new_date < today - timedelta(days=7):
-        raise PathwayError("The new release date is too far in the past.")
+        return []
+    check_release_date(new_date, today)
     check_mentors(pathway.mentor, pathway.backup_mentor, pathway.establishment, new_date)
-    pathway.release_date = new_date
-    pathway.items.clear()
-    db.session.flush()
-    propose_plan(pathway)
+    review = planning.rebase(pathway, new_date, today)
     touch(pathway, by, "pathway.rebase")
+    return review
 
 
 def record_contact(pathway: Pathway, on: date, outcome: str, by: Person, today: date) -> ContactRecord:
@@ -228,13 +141,6 @@ def record_contact(pathway: Pathway, on: date, outcome: str, by: Person, today: 
 def flags(pathway: Pathway, today: date) -> list[str]:
     """Welfare prompts for the co-ordinator's dashboard."""
     return plan.contact_flags(pathway.release_date, today, [c.on for c in pathway.contacts if c.outcome == "met"])
-
-
-def touch(pathway: Pathway, by: Person | None, action: str) -> None:
-    """Note a change (the feed's ETag and SEQUENCE follow updated_at) and audit it."""
-    pathway.updated_at = utcnow()
-    db.session.flush()
-    record(action, by, pathway)
 
 
 def tally(measure: str, on: date, count: int = 1) -> None:

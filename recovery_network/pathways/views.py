@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -12,10 +14,12 @@ from recovery_network.errors import DomainError
 from recovery_network.extensions import db, limiter
 from recovery_network.feeds.private import calendar_response
 from recovery_network.meetings.models import Meeting
-from recovery_network.meetings.visibility import custody_access, meeting_or_404, visible_to
-from recovery_network.pathways import feeds, plan, services
-from recovery_network.pathways.forms import ContactForm, ItemForm, PathwayForm, ReleaseDateForm
+from recovery_network.meetings.visibility import custody_access, visible_to
+from recovery_network.pathways import appointments, feeds, follow, plan, planning, services
+from recovery_network.pathways.forms import AppointmentForm, ContactForm, PathwayForm, ReleaseDateForm
 from recovery_network.pathways.models import Pathway, PathwayItem
+from recovery_network.meetings.forms import suffix_ids
+from recovery_network.meetings.recurrence import zone
 from recovery_network.types import utcnow
 from recovery_network.venues.models import CUSTODY, Venue
 from recovery_network.venues.services import locate
@@ -137,19 +141,46 @@ def detail(public_id: str, **forms):
 def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | None = None, **forms):
     """The pathway page with its forms."""
     today = utcnow().date()
+    # Custody sessions are named only to people entitled to that establishment; others read "Session inside".
     meetings = {m.id: m for m in db.session.scalars(
         select(Meeting).where(Meeting.id.in_([i.meeting_id for i in pathway.items if i.meeting_id]),
                               visible_to(current_user)))}
+    all_meetings = {m.id: m for m in db.session.scalars(
+        select(Meeting).where(Meeting.id.in_([i.meeting_id for i in pathway.items if i.meeting_id])))}
+    suggestions = planning.suggestions(pathway) if pathway.status == "open" else []
     return render_template(
         "pathways/detail.html", pathway=pathway, meetings=meetings, today=today,
+        occurrences={i.id: all_meetings[i.meeting_id].occurrence_on(i.occurrence_date)
+                     for i in pathway.items if i.meeting_id in all_meetings and i.occurrence_date},
+        changes=follow.changes_to_tell(pathway, all_meetings),
         warnings=plan.release_warnings(pathway.release_date), flags=services.flags(pathway, today),
-        suggestions=services.suggestions(pathway) if pathway.status == "open" else [],
-        suggestion_meetings={m.id: m for m in services.nearby_meetings(
-            services.Point(pathway.destination_latitude, pathway.destination_longitude))},
+        suggestions=suggestions,
+        suggestion_meetings={m.id: m for m in db.session.scalars(
+            select(Meeting).where(Meeting.id.in_({s.key[0] for s in suggestions})))},
+        # A refused form comes back beside the appointment it was for, or as the "add" form.
+        # Ids unique on the page: the contact form has a "Date" (id "on") too.
+        appointment_form=suffix_ids((forms.get("appointment_item") is None and forms.get("appointment_form")) or
+                                    AppointmentForm(formdata=None,
+                                                    on=max(today, pathway.release_date + timedelta(days=1))),
+                                    "new-appointment"),
+        failed_appointment=forms.get("appointment_form"),
+        appointment_kinds=appointments.KINDS, appointment_for=appointment_for,
+        appointment_item=forms.get("appointment_item"),
         contact_form=forms.get("contact_form") or ContactForm(formdata=None, on=min(today, plan.window(pathway.release_date)[1])),
         release_form=forms.get("release_form") or ReleaseDateForm(formdata=None, release_date=pathway.release_date),
         live_links=feeds.live_links(pathway), new_link=new_link, error=error,
     )
+
+
+def appointment_for(item: PathwayItem, form: AppointmentForm | None = None) -> AppointmentForm:
+    """The details form for one appointment, filled from it, with ids unique on the page."""
+    if form is None:
+        local = item.starts_at.astimezone(zone(planning.LOCAL))
+        minutes = int((item.ends_at - item.starts_at).total_seconds() // 60)
+        form = AppointmentForm(formdata=None, kind=item.purpose or "other", agency=item.agency, place=item.place,
+                               on=local.date(), at=None if item.all_day else local.time(),
+                               minutes=60 if item.all_day else minutes)
+    return suffix_ids(form, f"appointment-{item.id}")
 
 
 def _apply(pathway: Pathway, change, message: str):
@@ -162,37 +193,6 @@ def _apply(pathway: Pathway, change, message: str):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("pathways.detail", public_id=pathway.public_id))
-
-
-@bp.post("/<public_id>/items")
-def add_item(public_id: str):
-    """Add a meeting occurrence the person chose."""
-    pathway = pathway_or_404(public_id)
-    form = ItemForm()
-    if not form.validate():
-        abort(400)
-    meeting = meeting_or_404(current_user, meeting_id=form.meeting_id.data)
-    return _apply(pathway, lambda: services.add_meeting(pathway, meeting, form.occurrence_date.data, current_user),
-                  "Added to the plan.")
-
-
-@bp.post("/<public_id>/items/<int:item_id>/remove")
-def remove_item(public_id: str, item_id: int):
-    """Take an item out of the plan."""
-    pathway = pathway_or_404(public_id)
-    item = db.get_or_404(PathwayItem, item_id)
-    return _apply(pathway, lambda: services.remove_item(pathway, item, current_user), "Removed from the plan.")
-
-
-@bp.post("/<public_id>/release-date")
-def release_date(public_id: str):
-    """Re-base the plan on a new release date."""
-    pathway = pathway_or_404(public_id)
-    form = ReleaseDateForm()
-    if not form.validate():
-        return render_pathway(pathway, release_form=form)
-    return _apply(pathway, lambda: services.change_release_date(pathway, form.release_date.data, current_user,
-                                                                utcnow().date()), "The plan has been re-based.")
 
 
 @bp.post("/<public_id>/contacts")
@@ -243,3 +243,7 @@ def feed(token: str):
 def retention_days() -> int:
     """How long a closed pathway is kept before erasure."""
     return int(current_app.config.get("PATHWAY_RETENTION_DAYS", 90))
+
+
+# The plan's own routes live beside these, on the same blueprint.
+from recovery_network.pathways import plan_views  # noqa: E402,F401

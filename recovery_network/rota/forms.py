@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectChoice, SelectField
-from wtforms.validators import DataRequired, InputRequired
+from wtforms import HiddenField, SelectChoice, SelectField
+from wtforms.validators import DataRequired, InputRequired, NumberRange
+
+from recovery_network.forms import BaseForm, DateField, IntegerField
+from recovery_network.inputs import DB_INT_MAX
 
 ROLE_CHOICES = [SelectChoice("peer_mentor", "Peer mentor"), SelectChoice("facilitator", "Facilitator")]
 
 
-class SignupForm(FlaskForm):
+class SignupForm(BaseForm):
     """Take a place: the meeting, the occurrence's date and the role."""
 
-    meeting_id = IntegerField(validators=[InputRequired()])
+    meeting_id = IntegerField(validators=[InputRequired(), NumberRange(1, DB_INT_MAX)])
     occurrence_date = DateField(validators=[DataRequired()])
     role = SelectField(choices=ROLE_CHOICES, validators=[DataRequired()])
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recovery_network.audit.models import AUDIT_SUBJECT
 from recovery_network.extensions import db
 from recovery_network.types import UTCDateTime, utcnow
 
@@ -60,6 +61,7 @@ class Signup(db.Model):
               sqlite_where=text("status IN ('confirmed', 'waitlisted')"),
               postgresql_where=text("status IN ('confirmed', 'waitlisted')")),
         Index("ix_signups_slot_status", "slot_id", "status", "id"),
+        AUDIT_SUBJECT,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recovery_network.audit.models import AUDIT_SUBJECT
 from recovery_network.extensions import db
 from recovery_network.types import UTCDateTime, utcnow
 from recovery_network.venues.geo import Point
@@ -28,6 +29,7 @@ class Area(db.Model):
     """A local authority / alcohol and drug partnership area that meetings are grouped by."""
 
     __tablename__ = "areas"
+    __table_args__ = AUDIT_SUBJECT
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)

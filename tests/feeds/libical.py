@@ -84,7 +84,7 @@ class Libical:
         self.binary = binary
 
     def read(self, body: bytes, start: datetime, end: datetime) -> Reading:
-        """libical's errors and the (UID, UTC start) of every timed occurrence starting in [start, end)."""
+        """libical's errors and the (UID, UTC start) of every occurrence starting in [start, end)."""
         window = [str(int(t.timestamp())) for t in (start, end)]
         done = subprocess.run(
             [str(self.binary), *window], input=body, capture_output=True, timeout=120, check=False
@@ -109,8 +109,7 @@ class Libical:
         found = [
             (uid, datetime.fromtimestamp(begins, timezone.utc))
             for uid, starts in slots.items()
-            for begins, all_day in starts
-            if not all_day  # as the other expanders here: timed meetings only
+            for begins, all_day in starts  # an all-day item at its date's midnight UTC, as the others read it
         ]
         return Reading(errors, sorted(o for o in found if start <= o[1] < end))
 

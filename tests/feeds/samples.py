@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import recurring_ical_events
@@ -79,7 +79,10 @@ def python_occurrences(body: bytes, start: datetime, end: datetime) -> list[tupl
     found = []
     for occurrence in recurring_ical_events.of(Calendar.from_ical(body)).between(start, end):
         begins = occurrence.DTSTART
-        if isinstance(begins, datetime) and start <= begins < end:
+        if not isinstance(begins, datetime):
+            # An all-day item (a day "to be confirmed") is read as its date's midnight UTC, as ical.js reports it.
+            begins = datetime.combine(begins, time.min, UTC)
+        if start <= begins < end:
             found.append((str(occurrence["UID"]), begins.astimezone(UTC)))
     return sorted(found)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recovery_network.pathways.plan import (
@@ -98,3 +98,14 @@ def test_weeks_with_contact():
     """Counted per week after release, for funders."""
     met = [RELEASE + timedelta(days=d) for d in (0, 1, 8, 30, 50)]
     assert weeks_with_contact(RELEASE, met) == 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(release=st.dates(date(2026, 1, 1), date(2032, 12, 31)))
+def test_appointment_days_are_distinct_working_days_after_release(release):
+    """Property: each placeholder appointment has its own working day after release, in order (no two at once)."""
+    from recovery_network.holidays import public_holiday
+
+    days = [day for _, day in appointment_days(release)]
+    assert days == sorted(set(days)) and all(d > release for d in days)
+    assert all(d.weekday() < 5 and not public_holiday(d) for d in days)
