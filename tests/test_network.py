@@ -57,7 +57,7 @@ def test_a_coordinator_adds_a_prison_placed_by_its_district_and_never_public(cli
     ({"town": "x" * 81}, "80 characters at most"),
     ({"kind": "supermax"}, "Not a valid choice"),
     ({"area_id": "999999"}, "Choose the area it is in"),
-    ({"area_id": "nonsense"}, "Choose the area it is in"),
+    ({"area_id": "nonsense"}, "Choose from the list"),
 ])
 def test_bad_prison_input_is_explained_and_nothing_saved(client, coordinator, overrides, message):
     """Each mistake gets its words on the page, with a 200, and no venue is added."""

@@ -7,7 +7,8 @@ Create Date: 2026-12-10 10:00:00
 Issue 14: co-ordinators add prisons (with their kind) and areas (with the council areas or postcode
 districts they cover); a meeting is open, closed (by referral, with a contact) or unlisted; a facilitator's
 custody session waits ("awaiting") for the establishment's staff; a course has enrolments (first name or
-initials only) and attendance per session.
+initials only) and attendance per session. On SQLite, env.py turns foreign keys off while tables are
+rebuilt; venues, meetings and enrolments keep or gain AUTOINCREMENT, as audit subjects must (0011).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -19,19 +20,12 @@ revision = '0020_network_grows'
 down_revision = '0011_audit_subject_ids'
 branch_labels = None
 depends_on = None
-
-
-def foreign_keys(on: bool) -> None:
-    """SQLite rebuilds a table to change its CHECKs, and dropping the old copy with foreign keys on would cascade
-    (deleting every meeting's changes and rota) or fail; the pragma only works before the transaction's first write,
-    which is where each step below calls it."""
-    if op.get_bind().dialect.name == 'sqlite':
-        op.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+# Audit subjects (meetings since 0011, venues and enrolments from here) never reuse an id on SQLite.
+AUTO = True
 
 
 def upgrade():
-    foreign_keys(False)
-    with op.batch_alter_table('venues', schema=None) as batch_op:
+    with op.batch_alter_table('venues', schema=None, table_kwargs={'sqlite_autoincrement': AUTO}) as batch_op:
         batch_op.add_column(sa.Column('establishment_kind', sa.String(length=24), nullable=True))
         batch_op.create_check_constraint(
             'establishment_kind',
@@ -52,7 +46,7 @@ def upgrade():
     with op.batch_alter_table('area_coverage', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_area_coverage_area_id'), ['area_id'], unique=False)
 
-    with op.batch_alter_table('meetings', schema=None) as batch_op:
+    with op.batch_alter_table('meetings', schema=None, table_kwargs={'sqlite_autoincrement': AUTO}) as batch_op:
         batch_op.add_column(sa.Column('listing', sa.String(length=16), server_default='open', nullable=False))
         batch_op.add_column(sa.Column('referral_contact', sa.String(length=200), server_default='', nullable=False))
         batch_op.drop_constraint('status', type_='check')
@@ -82,6 +76,7 @@ def upgrade():
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_enrolments')),
         sa.UniqueConstraint('code', name=op.f('uq_enrolments_code')),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table('enrolments', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_enrolments_meeting_id'), ['meeting_id'], unique=False)
@@ -97,11 +92,9 @@ def upgrade():
     )
     with op.batch_alter_table('attendances', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attendances_enrolment_id'), ['enrolment_id'], unique=False)
-    foreign_keys(True)
 
 
 def downgrade():
-    foreign_keys(False)
     with op.batch_alter_table('attendances', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attendances_enrolment_id'))
     op.drop_table('attendances')
@@ -110,7 +103,7 @@ def downgrade():
     op.drop_table('enrolments')
     # Sessions still awaiting approval were never staffed: they end, as a declined one would.
     op.execute("UPDATE meetings SET status = 'ended' WHERE status = 'awaiting'")
-    with op.batch_alter_table('meetings', schema=None) as batch_op:
+    with op.batch_alter_table('meetings', schema=None, table_kwargs={'sqlite_autoincrement': AUTO}) as batch_op:
         batch_op.drop_index('ix_meetings_venue_search')
         batch_op.create_index('ix_meetings_venue_search', ['venue_id', 'visibility', 'status', 'finishes_on'],
                               unique=False)
@@ -123,7 +116,6 @@ def downgrade():
     with op.batch_alter_table('area_coverage', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_area_coverage_area_id'))
     op.drop_table('area_coverage')
-    with op.batch_alter_table('venues', schema=None) as batch_op:
+    with op.batch_alter_table('venues', schema=None, table_kwargs={'sqlite_autoincrement': False}) as batch_op:
         batch_op.drop_constraint('establishment_kind', type_='check')
         batch_op.drop_column('establishment_kind')
-    foreign_keys(True)

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from recovery_network.forms import BaseForm, IntSelectField
 from recovery_network.venues.models import ESTABLISHMENT_KINDS
 
 
-def _int_or_none(value: object) -> int | None:
-    """A select's id, or None for anything that is not one (the service then asks for a choice)."""
-    try:
-        return int(value) if value not in (None, "") and int(value) < 2**63 else None
-    except (TypeError, ValueError):
-        return None
-
-
-class EstablishmentForm(FlaskForm):
+class EstablishmentForm(BaseForm):
     """A prison: its name, its own town, its postcode district and its kind (never a street address)."""
 
     name = StringField("Name", validators=[DataRequired("Give the establishment's name, like HMP Perth."),
@@ -27,7 +19,7 @@ class EstablishmentForm(FlaskForm):
     district = StringField("Postcode district", validators=[DataRequired("Give its postcode district, like PH2."),
                                                             Length(max=10, message="Just the district, like PH2.")])
     kind = SelectField("Kind", choices=[SelectChoice(value, label) for value, label in ESTABLISHMENT_KINDS.items()])
-    area_id = SelectField("Area", coerce=_int_or_none, validate_choice=False)
+    area_id = IntSelectField("Area", validate_choice=False)
 
     def field_for(self, error: Exception):
         """The field a refusal is about, so its words sit beside it."""
@@ -38,14 +30,14 @@ class EstablishmentForm(FlaskForm):
         return self.name
 
 
-class LinkStaffForm(FlaskForm):
+class LinkStaffForm(BaseForm):
     """Make an approved person staff of this establishment."""
 
     person = SelectField("Person", validate_choice=False,
                          validators=[DataRequired("Choose someone from the list.")])
 
 
-class NewStaffForm(FlaskForm):
+class NewStaffForm(BaseForm):
     """A new staff account; they choose their own password from the emailed link."""
 
     email = StringField("Work email", validators=[DataRequired("Give their work email address."),
@@ -55,7 +47,7 @@ class NewStaffForm(FlaskForm):
         Optional(), Length(max=1, message="Just the initial: one letter.")])
 
 
-class AreaForm(FlaskForm):
+class AreaForm(BaseForm):
     """An area and what it covers."""
 
     name = StringField("Name", validators=[DataRequired("Give the area a name, like Fife."),

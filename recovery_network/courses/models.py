@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recovery_network.audit.models import AUDIT_SUBJECT
 from recovery_network.extensions import db
 from recovery_network.types import UTCDateTime, utcnow
 
@@ -33,6 +34,7 @@ class Enrolment(db.Model):
         CheckConstraint(f"status IN ('{ENROLLED}', '{COMPLETED}', '{LEFT}')", name="status"),
         CheckConstraint(f"(status = '{COMPLETED}') = (completed_on IS NOT NULL)", name="completed_has_date"),
         CheckConstraint("length(name) BETWEEN 1 AND 20", name="name_length"),
+        AUDIT_SUBJECT,  # enrolments are audited: an id is never handed to a later enrolment
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

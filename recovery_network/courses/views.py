@@ -10,6 +10,7 @@ from flask_login import current_user
 from recovery_network.accounts.models import COORDINATOR, FACILITATOR
 from recovery_network.accounts.permissions import require_role
 from recovery_network.courses import services
+from recovery_network.courses.forms import EnrolForm
 from recovery_network.courses.models import Enrolment
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
@@ -60,10 +61,12 @@ def register(slug: str):
 @bp.post("/enrol")
 def enrol(slug: str):
     """Enrol someone by first name or initials."""
-    meeting = course_or_404(slug)
-    name = request.form.get("name", "")[:200]
+    meeting, form = course_or_404(slug), EnrolForm()
+    name = (form.name.data or "")[:20]
+    if not form.validate():
+        return render_course(meeting, error=" ".join(form.name.errors), name=name), 422
     try:
-        enrolment = services.enrol(meeting, name, current_user, local_today(meeting))
+        enrolment = services.enrol(meeting, form.name.data, current_user, local_today(meeting))
     except DomainError as error:
         db.session.rollback()
         return render_course(meeting, error=str(error), name=name), 422

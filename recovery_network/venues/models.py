@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recovery_network.audit.models import AUDIT_SUBJECT
+from recovery_network.audit.models import AUDIT_SUBJECT
 from recovery_network.extensions import db
 from recovery_network.types import UTCDateTime, utcnow
 from recovery_network.venues.geo import Point
@@ -74,6 +75,7 @@ class Venue(db.Model):
                         "('closed', 'open', 'young_offenders', 'women'))", name="establishment_kind"),
         # Near-searches pre-filter on this box before ranking by true distance.
         Index("ix_venues_lat_lon", "latitude", "longitude"),
+        AUDIT_SUBJECT,  # establishments are audited (establishment.add): ids never reused
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
