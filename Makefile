@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := recovery_network
 
-.PHONY: run test test-postgres bench install clean
+.PHONY: run test test-postgres bench bench-pages bench-load backup restore install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,24 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.search
 	$(BIN)/python -m benchmarks.worker
+
+# Every public page against a bare route under gunicorn (2 workers, wrk): README "Speed".
+bench-pages: $(STAMP)
+	$(BIN)/python -m benchmarks.pages
+	$(BIN)/python -m benchmarks.pages --render --sizes 1000 100000
+
+# The mixed load (locust) on PostgreSQL with two app nodes: README "Running more than one node".
+# LOAD_DATABASE_URL is wiped and rebuilt with the 10,000-meeting network.
+bench-load: $(STAMP)
+	$(BIN)/python -m benchmarks.mixed --database-url "$(LOAD_DATABASE_URL)"
+
+# A PostgreSQL backup of DATABASE_URL into backups/ (or BACKUP_DIR); prints the file's name.
+backup:
+	scripts/backup.sh
+
+# Restore BACKUP=file into RESTORE_URL (its tables are replaced): try it on a scratch database first.
+restore:
+	scripts/restore.sh "$(BACKUP)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -13,6 +13,11 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# Workers' heartbeat files in memory: on a busy or slow disk the arbiter would otherwise kill healthy workers.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# gunicorn's control socket lives in $HOME by default: two nodes on one machine (tests, benchmarks) would
+# share it, so they turn it off.
+control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET") == "off"
 # The access log, with feed and reset tokens cut out of every line (they are secrets in the path).
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
 errorlog = "-"

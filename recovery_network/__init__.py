@@ -31,13 +31,14 @@ def create_app(test_config: dict | None = None, *, serving: bool = False) -> Fla
     register_converters(app)  # before any route: a rule binds its converters when it is added
     register_blueprints(app)
 
-    from recovery_network import cli, errors, security
+    from recovery_network import cli, errors, pagecache, security
 
     from recovery_network.api import cors
 
     errors.init_app(app)
     security.init_app(app)
     cors.init_app(app)  # public read-only data only: the Meeting Guide JSON, /api/v1, public .ics feeds
+    pagecache.init_app(app)  # public answers rendered once per content version, with ETag and 304
     if not serving:
         cli.init_app(app)
     return app

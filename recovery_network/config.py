@@ -81,6 +81,8 @@ class Config:
     NETWORK_PHONE = "0300 000 0000"
     # Feeds are polled by calendar apps; this is the hint we give them (RFC 7986 minimum interval).
     FEED_REFRESH_HOURS = 6
+    # Public answers (pagecache.py) are kept in each worker; a Redis URL here shares them between workers and nodes.
+    PAGE_CACHE_URL: str | None = None
 
 
 def environment_overrides() -> dict:
@@ -101,6 +103,8 @@ def environment_overrides() -> dict:
         overrides["TRUSTED_PROXIES"] = int(proxies)
     if storage := os.environ.get("RATELIMIT_STORAGE_URI"):
         overrides["RATELIMIT_STORAGE_URI"] = storage
+    if page_cache := os.environ.get("PAGE_CACHE_URL"):
+        overrides["PAGE_CACHE_URL"] = page_cache
     if hosts := os.environ.get("TRUSTED_HOSTS"):
         # Flask 3.1 refuses requests for other Host headers (they would shape links in emails and feeds).
         overrides["TRUSTED_HOSTS"] = [h.strip() for h in hosts.split(",") if h.strip()]

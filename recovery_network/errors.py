@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask.globals import request_ctx
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
+
+# How long to tell clients to wait while the database restarts or fails over.
+RETRY_AFTER_SECONDS = 60
 
 
 class DomainError(Exception):
@@ -16,7 +21,7 @@ class NotFound(DomainError):
 
 
 def init_app(app: Flask) -> None:
-    """Friendly 400/404/405/429/500 pages; feeds and JSON get plain bodies, not HTML."""
+    """Friendly 400/404/405/429/500/503 pages; feeds and JSON get plain bodies, not HTML."""
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
@@ -45,6 +50,47 @@ def init_app(app: Flask) -> None:
         if request_ctx.url_adapter is None:
             return plain(500, "Internal Server Error")
         return render_template("errors/500.html"), 500
+
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    def database_error(error: Exception):
+        """A database that is down or restarting is a 503 to try again, not a fault in the code (no traceback)."""
+        if not database_unavailable(error):
+            return server_error(error)
+        cause = type(getattr(error, "orig", None) or error).__name__
+        app.logger.warning("Database unavailable on %s (%s): answered 503", request.path, cause)
+        return unavailable()
+
+
+def database_unavailable(error: Exception) -> bool:
+    """Whether the database could not be reached or cut the connection (not a bad statement, which is a bug)."""
+    if isinstance(error, PoolTimeout) or getattr(error, "connection_invalidated", False):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    if type(error.orig).__module__.startswith("psycopg"):
+        return True  # psycopg keeps OperationalError for connection, shutdown and cancel faults
+    # SQLite says OperationalError for its own bugs too ("no such table"); only these are worth retrying.
+    return any(m in str(error.orig) for m in ("database is locked", "unable to open database file", "disk I/O"))
+
+
+def unavailable() -> Response:
+    """503 with Retry-After: a short page, problem details for the API, a plain line for feeds."""
+    from flask_login import AnonymousUserMixin
+
+    # Nobody can be looked up without the database: the page is the one everybody gets, and never stored.
+    g._login_user = AnonymousUserMixin()
+    if wants_problem_json():
+        response = problem_json(503, "Service Unavailable", detail="The database is restarting; try again in a minute.")
+    elif wants_plain() or request_ctx.url_adapter is None:
+        body, status, headers = plain(503, "Service Unavailable")
+        response = Response(body, status, headers)
+    else:
+        response = Response(render_template("errors/503.html", retry_seconds=RETRY_AFTER_SECONDS), 503)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.cache_control.no_store = True
+    return response
 
 
 def wants_problem_json() -> bool:

@@ -115,8 +115,9 @@ def plausible(world: dict) -> dict[str, str]:  # noqa: F811 - a plain argument
         "mentor_id": str(mentor.id), "backup_mentor_id": "0", "consent_plan": "y", "consent_calendar": "y",
         "plain_titles": "", "on": TODAY.isoformat(), "outcome": "met", "action": "approve", "venue": "",
         "reset": "", "near": "Dundee", "radius": "10", "day": "mon", "time": "evening", "type": "smart",
-        "mode": "in_person", "page": "1", "next": "/account", "district": "PH2", "listing": "open",
-        "referral_contact": "", "coverage": "Fife", "attended": "",
+        "mode": "in_person", "page": "1", "next": "/account",
+        "agency": "Housing Options", "place": "Dundee House", "at": "11:30", "minutes": "45",
+        "district": "PH2", "listing": "open", "referral_contact": "", "coverage": "Fife", "attended": "",
     }
 
 

@@ -8,7 +8,6 @@ every error is JSON (errors.py answers /api/v1/ paths with problem details). Des
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urlencode
@@ -25,6 +24,7 @@ from recovery_network.meetings import search as meeting_search
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import next_occurrences
 from recovery_network.meetings.visibility import meeting_or_404
+from recovery_network.pagecache import expires_with
 from recovery_network.venues.services import Located, locate
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -39,17 +39,16 @@ def now() -> datetime:
 
 @bp.after_request
 def cacheable(response: Response) -> Response:
-    """A strong ETag and a short public lifetime on every answer, and 304 when the client's copy is current.
+    """A short public lifetime on every answer; pagecache.py adds the ETag and answers 304 when the copy is current.
 
     Other sites read these from the browser (api/cors.py); the ETag is the SHA-256 of the exact body, so it
     changes when anything shown does, including the next dates as time passes.
     """
-    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+    if request.method not in ("GET", "HEAD") or response.status_code not in (200, 304):
         return response
-    response.set_etag(hashlib.sha256(response.get_data()).hexdigest())
     response.cache_control.public = True
     response.cache_control.max_age = MAX_AGE
-    return response.make_conditional(request)
+    return response
 
 
 @bp.get("/meetings")
@@ -62,7 +61,8 @@ def index():
     near = (form.near.data or "").strip()
     if near and "near" not in errors:
         located = locate(near)
-        db.session.commit()  # keep any newly cached geocoder answer
+        if db.session.new:
+            db.session.commit()  # an online geocoder's new answer, kept; a GET otherwise writes nothing
         if located is None:
             errors["near"] = [f"We could not find “{near}”. Try a town, or a postcode district like PH1."]
     if errors:
@@ -70,6 +70,7 @@ def index():
     found = meeting_search.search(
         criteria_from_form(form, located), now=now(), per_page=current_app.config["SEARCH_PAGE_SIZE"], viewer=None
     )
+    expires_with(r.upcoming[0] for r in found.results if r.upcoming)
     return jsonify({
         "meetings": [
             summary_resource(r.meeting, _links(r.meeting), r.distance_miles, r.next, _moved_venues(r.meeting))
@@ -91,6 +92,7 @@ def detail(slug: str):
     """One public meeting with its next six dates, cancelled and moved ones marked."""
     meeting = meeting_or_404(None, slug=slug, listed_only=True)  # never custody or unlisted, whoever asks
     upcoming = next_occurrences(meeting.schedule, meeting.change_map(), now(), count=UPCOMING)
+    expires_with(upcoming[:1])
     return jsonify(detail_resource(meeting, _links(meeting), upcoming, _moved_venues(meeting)))
 
 

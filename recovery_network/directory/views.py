@@ -16,6 +16,7 @@ from recovery_network.meetings.kinds import BY_CODE
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import describe, next_occurrences
 from recovery_network.meetings.visibility import meeting_or_404
+from recovery_network.pagecache import expires_with
 from recovery_network.venues.services import locate, suggestions
 
 bp = Blueprint("directory", __name__)
@@ -42,7 +43,8 @@ def search():
     near_text = (form.near.data or "").strip()
     if near_text and not form.near.errors:
         located = locate(near_text)
-        db.session.commit()  # keep any newly cached geocoder answer
+        if db.session.new:
+            db.session.commit()  # an online geocoder's new answer, kept; a GET otherwise writes nothing
         if located is None:
             form.near.errors.append(f"We could not find “{near_text[:100]}”. Check the spelling, or try a nearby town or a postcode district like PH1.")
     criteria = criteria_from_form(form, located)
@@ -52,6 +54,7 @@ def search():
         found = meeting_search.search(
             criteria, now=now(), per_page=current_app.config["SEARCH_PAGE_SIZE"], viewer=current_user
         )
+        expires_with(r.upcoming[0] for r in found.results if r.upcoming)
     return render(
         "directory/search.html",
         "directory/_search_update.html",
@@ -68,6 +71,7 @@ def detail(slug: str):
     """One meeting: what to expect, where, and the next six dates with cancellations shown."""
     meeting = meeting_or_404(current_user, slug=slug)
     upcoming = next_occurrences(meeting.schedule, meeting.change_map(), now(), count=6)
+    expires_with(upcoming[:1])
     moved_venues = _moved_venues(meeting)
     ics_url = url_for("feeds.meeting", slug=meeting.slug, _external=True)
     return render(

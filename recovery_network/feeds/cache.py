@@ -15,6 +15,7 @@ import secrets
 from threading import Lock
 
 from sqlalchemy import DDL, Integer, event, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from recovery_network.extensions import db
@@ -82,6 +83,33 @@ def current_version() -> tuple[int, datetime]:
     with db.engine.connect() as connection:
         row = connection.execute(_READ_VERSION).one()
     return row[0], row[1]
+
+
+def current_version_number() -> int:
+    """Only the counter's value, on the pool's raw connection: a kept page's check, paid on every public GET.
+
+    The driver's cursor directly, without SQLAlchemy's statement machinery (which was most of the cost).
+    Driver errors are wrapped as SQLAlchemy's, as the engine would: errors.py answers 503 to those.
+    """
+    engine = db.engine
+    try:
+        connection = engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(_VERSION_SQL)
+            (version,) = cursor.fetchone()
+            cursor.close()
+        except engine.dialect.loaded_dbapi.Error:
+            connection.invalidate()  # never hand this connection out again
+            raise
+        finally:
+            connection.close()  # back to the pool, which ends the read transaction (reset on return)
+    except engine.dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(_VERSION_SQL, None, error, engine.dialect.loaded_dbapi.Error) from error
+    return version
+
+
+_VERSION_SQL = "SELECT version FROM content_versions WHERE id = 1"
 
 
 @dataclass(frozen=True)

@@ -48,8 +48,9 @@ class TrainingRecord(db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'verified', 'rejected', 'revoked')", name="status"),
         CheckConstraint("expires_on IS NULL OR expires_on > completed_on", name="expires_after"),
-        CheckConstraint("status <> 'verified' OR (verified_by_id IS NOT NULL AND verified_at IS NOT NULL)",
-                        name="verified_has_verifier"),
+        # When it was verified is the evidence; who verified it may later leave and be erased (their id goes
+        # to NULL), which must not make the volunteer's own training invalid or their erasure impossible.
+        CheckConstraint("status <> 'verified' OR verified_at IS NOT NULL", name="verified_has_date"),
         # Nobody verifies their own training, even by editing the database through the app.
         CheckConstraint("verified_by_id IS NULL OR verified_by_id <> person_id", name="no_self_verify"),
         Index("uq_training_current", "person_id", "course_id", unique=True,

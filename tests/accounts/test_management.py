@@ -151,3 +151,20 @@ def test_unapproved_accounts_are_erased_after_thirty_days(runner, make_person):
     db.session.expunge_all()
     assert db.session.get(Person, old_id) is None
     assert all(db.session.get(Person, i) is not None for i in kept)
+
+
+def test_erasing_a_coordinator_keeps_the_training_they_verified(client, auth, make_person, volunteer):
+    """A co-ordinator who verified others' training leaves and is erased: no 500, and the training still counts
+    (the fuzz found erasure refused by 'verified needs a verifier')."""
+    verifier = make_person("coordinator", first_name="Vera", email="vera@example.org")
+    record = db.session.scalar(select(TrainingRecord).where(TrainingRecord.person_id == volunteer.id))
+    record.status, record.verified_by_id, record.verified_at = "verified", verifier.id, utcnow()
+    db.session.commit()
+    verifier_id, volunteer_id = verifier.public_id, volunteer.id
+    auth.login(make_person("admin"))
+    response = client.post(f"/coordinate/people/{verifier_id}/erase", data={"confirm": "yes"})
+    assert response.status_code == 302
+    db.session.expunge_all()
+    kept = db.session.scalar(select(TrainingRecord).where(TrainingRecord.person_id == volunteer_id))
+    assert kept.status == "verified" and kept.verified_by_id is None and kept.verified_at is not None
+    assert db.session.scalar(select(Person).where(Person.email == "vera@example.org")) is None
