@@ -122,6 +122,6 @@ def test_every_migration_goes_down_and_up_on_a_populated_database(migrated_app):
         for direction in (("downgrade", "-1"), ("upgrade", "+1"), ("downgrade", "-1")):
             result = runner.invoke(args=["db", direction[0], "--", direction[1]])
             assert result.exit_code == 0, f"step {step} {direction}: {result.output}"
-        assert meetings() in (17, None), f"step {step} lost meetings"
+        assert meetings() in (18, None), f"step {step} lost meetings"  # the demo's 17 and one awaiting approval
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     assert runner.invoke(args=["db", "check"]).exit_code == 0
