@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(send_reminders)
     app.cli.add_command(expire_clearances)
     app.cli.add_command(purge_pathways)
+    app.cli.add_command(throughcare_daily)
     app.cli.add_command(purge_accounts)
     from recovery_network.api import cli as api_cli  # the import command lives with the feed it reads
 
@@ -89,6 +90,27 @@ def purge_pathways() -> None:
     closed, erased = close_and_purge(utcnow().date(), current_app.config["PATHWAY_RETENTION_DAYS"])
     db.session.commit()
     click.echo(f"{closed} pathways closed, {erased} erased.")
+
+
+@click.command("throughcare-daily")
+@with_appcontext
+def throughcare_daily() -> None:
+    """Escalate silences, list overdue follow-ups and referrals waiting too long, erase old declined referrals
+    (run daily; escalation emails go out with the next send-reminders)."""
+    from recovery_network.pathways import followups, referrals
+
+    today = utcnow().date()
+    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+        overdue = followups.daily(today)
+        waiting = [r for r, late in referrals.waiting(today) if late]
+        erased = referrals.purge_declined(today)
+        db.session.commit()
+    for item in overdue:
+        click.echo(f"{item.pathway.reference}: {item.what} since {item.since.isoformat()}")
+    for referral in waiting:
+        click.echo(f"Referral received {referral.received_at.date().isoformat()}: not decided in "
+                   f"{referrals.UNDECIDED_DAYS} days")
+    click.echo(f"{len(overdue)} overdue, {len(waiting)} referrals waiting too long, {erased} declined referrals erased.")
 
 
 @click.command("purge-accounts")

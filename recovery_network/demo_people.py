@@ -39,6 +39,8 @@ PEOPLE = {
     "officer.perth": ("Iain", "W", ["establishment_staff", "facilitator"], ACTIVE, ["hmp-perth"]),
     "mentor": ("Jamie", "K", ["peer_mentor"], ACTIVE, []),
     "mentor.expired": ("Chris", "B", ["peer_mentor"], ACTIVE, []),
+    # A community mentor: trained, no prison clearance (meets people at the gate and outside).
+    "mentor.community": ("Kirsty", "L", ["peer_mentor"], ACTIVE, []),
     "newcomer": ("Sam", "T", ["peer_mentor"], PENDING, []),
 }
 
@@ -76,6 +78,7 @@ def seed_people(today: date) -> int:
     _train(people.get("facilitator"), courses["SMART-FAC"], today + timedelta(days=20) - relativedelta(months=24), by)
     _train(people.get("facilitator"), courses["PEER-MENTOR"], today - timedelta(days=400), by)
     _train(people.get("mentor"), courses["PEER-MENTOR"], today - timedelta(days=90), by)
+    _train(people.get("mentor.community"), courses["PEER-MENTOR"], today - timedelta(days=60), by)
     _train(people.get("mentor.expired"), courses["PEER-MENTOR"], today - timedelta(days=70) - relativedelta(months=24), by)
     _train(people.get("officer.perth"), courses["SMART-FAC"], today - timedelta(days=120), by)
     _clear(people.get("facilitator"), venues.get("hmp-perth"), today - timedelta(days=200), today + timedelta(days=25), by)
@@ -121,12 +124,10 @@ def _clear(person, venue, valid_from, expires_on, by, status="approved", since=N
 
 
 def seed_rota_and_pathway(now) -> None:
-    """A few rota places and one pathway (first name only) so every screen has something to show."""
+    """A few rota places and the throughcare states (first names only) so every screen has something to show."""
     from recovery_network.demo import demo_meetings
     from recovery_network.meetings.recurrence import next_occurrences
-    from recovery_network.pathways.services import PathwayDetails, open_pathway
     from recovery_network.rota.services import RotaError, sign_up
-    from recovery_network.venues.geo import Point
 
     people = {p.email.split("@")[0]: p for p in db.session.scalars(select(Person))}
     meetings = demo_meetings(now.date())
@@ -145,13 +146,9 @@ def seed_rota_and_pathway(now) -> None:
                      "dundee-recovery-cafe"):
             if slug in meetings:
                 meetings[slug].organiser_id = people["facilitator"].id
-    prison = db.session.scalar(select(Venue).where(Venue.slug == "hmp-perth"))
-    release = now.date() + timedelta(days=(1 - now.date().weekday()) % 7 + 21)
-    if prison is not None and people.get("mentor") is not None and people.get("coordinator") is not None:
-        open_pathway(PathwayDetails(first_name="Dee", establishment=prison, release_date=release, destination="Dundee",
-                                    destination_point=Point(56.462, -2.9707), mentor=people["mentor"],
-                                    backup_mentor=people.get("facilitator"), consent_scope="plan,calendar"),
-                     people["coordinator"], now.date())
+    from recovery_network.demo_throughcare import seed_throughcare
+
+    seed_throughcare(now.date(), people)
 
 
 def seed_course_and_custody_post(now) -> None:

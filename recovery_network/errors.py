@@ -16,10 +16,6 @@ class DomainError(Exception):
     """A rule of the network was broken; the message is safe to show to the person."""
 
 
-class NotFound(DomainError):
-    """The thing asked for does not exist or is not visible to this person."""
-
-
 def init_app(app: Flask) -> None:
     """Friendly 400/404/405/429/500/503 pages; feeds and JSON get plain bodies, not HTML."""
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 
-import pytest
 from sqlalchemy import create_engine, text
 
 from recovery_network import create_app

@@ -113,10 +113,13 @@ def plausible(world: dict) -> dict[str, str]:  # noqa: F811 - a plain argument
         "qualifies_for": "", "establishment_id": str(world["prison"].id),
         "release_date": (TODAY + timedelta(days=21)).isoformat(), "destination": "Dundee",
         "mentor_id": str(mentor.id), "backup_mentor_id": "0", "consent_plan": "y", "consent_calendar": "y",
-        "plain_titles": "", "on": TODAY.isoformat(), "outcome": "met", "action": "approve", "venue": "",
+        "plain_titles": "", "on": TODAY.isoformat(), "community_mentor_id": "0", "area": "housing", "agreed": "Tenancy sign-up",
+        "who": "agency", "due_on": "", "visit_kind": "agency_visit",
+        "extension_reason": "handover", "close_reason": "ended", "referrer_org": "Link Centre", "consent_taken_by": "Gordon R",
+        "consent_on": TODAY.isoformat(), "agency": "Housing options", "place": "1 High Street", "at": "14:00",
+        "minutes": "60", "consent_how": "in_person", "consent_given": "y", "decline_reason": "duplicate", "action": "approve", "venue": "",
         "reset": "", "near": "Dundee", "radius": "10", "day": "mon", "time": "evening", "type": "smart",
         "mode": "in_person", "page": "1", "next": "/account",
-        "agency": "Housing Options", "place": "Dundee House", "at": "11:30", "minutes": "45",
         "district": "PH2", "listing": "open", "referral_contact": "", "coverage": "Fife", "attended": "",
     }
 
@@ -130,6 +133,7 @@ def path_args(app, world: dict) -> dict[tuple[str, str], str]:  # noqa: F811 - a
         ("slug", "organise"): world["meeting"].slug, ("slug", ""): world["meeting"].slug,
         ("public_id", "coordination"): world["mentor"].public_id, ("public_id", "pathways"): pathway.public_id,
         ("public_id", "liberation"): pathway.public_id, ("item_id", ""): str(item.id),
+        ("public_id", "referrals"): "no-such-referral", ("leave_id", ""): "1",
         ("signup_id", ""): str(signup.id), ("clearance_id", ""): str(world["clearance"].id),
         ("training_id", ""): str(world["training"].id), ("status", ""): "verified",
         ("token", "accounts"): reset_token(world["mentor"]), ("token", ""): "not-a-token",

@@ -7,7 +7,7 @@ costs exactly one, the content version's primary-key read, and the view never ru
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import event

@@ -1,7 +1,7 @@
 """establishments with a kind, areas with coverage, listing and approval of meetings, course enrolments
 
 Revision ID: 0020_network_grows
-Revises: 0012_verifier_may_be_erased
+Revises: 0030_throughcare
 Create Date: 2026-12-10 10:00:00
 
 Issue 14: co-ordinators add prisons (with their kind) and areas (with the council areas or postcode
@@ -17,7 +17,7 @@ from recovery_network.types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0020_network_grows'
-down_revision = '0012_verifier_may_be_erased'
+down_revision = '0030_throughcare'
 branch_labels = None
 depends_on = None
 # Audit subjects (meetings since 0011, venues and enrolments from here) never reuse an id on SQLite.

@@ -23,6 +23,7 @@ from recovery_network.accounts.models import (
 from recovery_network.accounts.services import NotAllowed, end_sessions
 from recovery_network.audit.services import record
 from recovery_network.extensions import db
+from recovery_network.signals import credentials_changed
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
 
@@ -66,11 +67,7 @@ def suspend_person(person: Person, by: Person) -> None:
     end_sessions(person)
     record("account.suspend", by, person)
     db.session.flush()
-    from recovery_network.rota.services import (
-        release_ineligible,  # rota depends on accounts, not the reverse
-    )
-
-    release_ineligible(person, utcnow().date(), by)
+    credentials_changed.send(person, today=utcnow().date(), by=by)  # the rota frees their places
 
 
 def reactivate_person(person: Person, by: Person) -> None:
@@ -132,11 +129,7 @@ def erase_person(person: Person, by: Person | None, reason: str) -> None:
     person.status = SUSPENDED
     end_sessions(person)
     db.session.flush()
-    from recovery_network.rota.services import (
-        release_ineligible,  # rota depends on accounts, not the reverse
-    )
-
-    release_ineligible(person, utcnow().date(), by)
+    credentials_changed.send(person, today=utcnow().date(), by=by)  # the rota frees their places
     record("account.erase", by, person, detail=reason)
     db.session.flush()  # the audit row first; deleting the person then sets a self-erasure's actor to NULL
     db.session.delete(person)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime, timedelta
-from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, request, session
@@ -98,20 +97,6 @@ def require_role(*roles: str) -> None:
         abort(login_manager.unauthorized())
     if not current_user.is_approved or not current_user.has_role(*roles):
         abort(404)
-
-
-def role_required(*roles: str):
-    """Decorator form of require_role for single views."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            require_role(*roles)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def safe_next(target: str | None) -> str | None:

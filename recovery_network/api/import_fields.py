@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from datetime import time
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from recovery_network.api.meeting_guide import CUSTOM_TYPES, KIND_TYPES, RESERVED_USED
@@ -25,10 +24,10 @@ _DAY_NAMES = {name.casefold(): n for n, name in enumerate(SPEC_DAYS)} | {
 }
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([ap])\.?m\.?)?", re.IGNORECASE)
 KIND_BY_TYPE = {code: kind for kind, code in KIND_TYPES.items()}
-# Sheets may spell types out ("Wheelchair Access"); match our own names for them too.
-_TYPE_NAMES = {name.casefold(): code for code, name in (CUSTOM_TYPES | RESERVED_USED).items()}
+# Sheets may spell types out ("Wheelchair Access") or our codes in any case ("smart"); match both.
+_TYPE_NAMES = {name.casefold(): code for code, name in (CUSTOM_TYPES | RESERVED_USED).items()} | {
+    code.casefold(): code for code in CUSTOM_TYPES}
 _UK = {"gb", "uk", "united kingdom", "great britain", "england", "scotland", "wales", "northern ireland"}
-MAX_URL = 300
 MAX_TEXT = 10_000  # notes longer than this are not meeting notes
 
 
@@ -117,15 +116,15 @@ def clock(record: dict[str, Any], key: str) -> time | None:
 
 
 def duration(start: time, end: time | None) -> int:
-    """Minutes from start to end (past midnight if need be); the spec's default is one hour."""
+    """Minutes from start to the next time the clock reads end (the spec's default is one hour).
+
+    An end at or before the start is the next day's: the series rules (meetings/rules.py) then refuse a
+    meeting that runs past midnight, or one too long, with the words the posting form uses.
+    """
     if end is None:
         return 60
-    minutes = (end.hour * 60 + end.minute - start.hour * 60 - start.minute) % 1440
-    if minutes < 15:
-        raise Rejected(f"end_time {end:%H:%M} leaves {minutes} minutes after time {start:%H:%M}; at least 15")
-    if minutes > 720:
-        raise Rejected(f"end_time {end:%H:%M} makes it longer than 12 hours")
-    return minutes
+    minutes = end.hour * 60 + end.minute - start.hour * 60 - start.minute
+    return minutes if minutes > 0 else minutes + 24 * 60
 
 
 @functools.cache
@@ -159,16 +158,8 @@ def type_codes(value: Any) -> list[str]:
 
 
 def conference_url(record: dict[str, Any]) -> str | None:
-    """The online link: https only, since a plain http link can be read or redirected by anyone on the way."""
-    url = text(record, "conference_url", 2000)
-    if not url:
-        return None
-    parts = urlsplit(url)
-    if parts.scheme.lower() != "https" or not parts.hostname:
-        raise Rejected(f"conference_url {_shown(url)} is not an https:// link")
-    if len(url) > MAX_URL:
-        raise Rejected(f"conference_url is longer than {MAX_URL} characters")
-    return url
+    """The online link as given; the series rules check it as the posting form does (https, a whole address)."""
+    return text(record, "conference_url", 2000) or None
 
 
 def _coordinate(record: dict[str, Any], key: str, limit: float) -> float | None:

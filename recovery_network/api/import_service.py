@@ -19,7 +19,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 
 from recovery_network.api.import_custody import CustodyPlaces
-from recovery_network.api.importer import ImportRow, Rejection, VenueRow
+from recovery_network.api.importer import ImportRow, Rejection, VenueRow, rule_breaches
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
@@ -139,12 +139,17 @@ def plan_import(
             continue
         seen.add(item.key)
         keys.add(item.key)
+        meeting = existing.get(item.key)
+        # Checked on the schedule the row would write: an existing series keeps its own dates.
+        dates = (meeting.starts_on, meeting.ends_on, meeting.session_count) if meeting else (starts_on, None, None)
+        if broken := rule_breaches(item, *dates):
+            plan.entries.append(Entry(REJECTED, item.row, item.key, reason=broken))
+            continue
         held_in_custody = custody.reason(item.venue) if item.venue is not None else ""
         if held_in_custody:
             plan.entries.append(Entry(REJECTED, item.row, item.key, reason=held_in_custody))
             continue
         venue = venues.match(item.venue) if item.venue is not None else None
-        meeting = existing.get(item.key)
         if meeting is None:
             slug = _unique(slugify(item.title), slugs)
             plan.entries.append(Entry(CREATE, item.row, item.key, warnings=item.warnings, item=item, slug=slug, venue=venue))

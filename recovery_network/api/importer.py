@@ -3,7 +3,8 @@
 Pure: no Flask, no database. How the format maps back onto our meetings (the reverse of meeting_guide.py):
 
 - `day` counts from Sunday = 0; a list of days becomes one series per day, keyed `<slug>#<day>`.
-- Types give the kind (SMART, SMART-FF, RN-CAFE, RN-COURSE); anything else is a SMART meeting, with a warning.
+- Types give the kind (SMART, SMART-FF, RN-CAFE, RN-COURSE); anything else (AA's O, D...) is a mutual-aid
+  meeting, with a warning: a listing is SMART Recovery only when its source says so.
   `X` is step-free access, `TC` a paused series. Nothing in the format can say "custody": every row is public.
 - The format is for weekly meetings. Only our own `RN-FORTNIGHTLY` / `RN-MONTHLY` say otherwise; the week of a
   monthly meeting is read back from the notes we write ("The 2nd Tuesday of each month — check the dates: URL").
@@ -22,12 +23,15 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time, timedelta
 from typing import Any
 
 from recovery_network.api import import_fields as fields
 from recovery_network.api.import_fields import KIND_BY_TYPE, Rejected, VenueRow
+from recovery_network.meetings import rules
 from recovery_network.meetings.conference import finder_warning
+from recovery_network.meetings.kinds import MUTUAL_AID
+from recovery_network.meetings.recurrence import Schedule
 
 MAX_SLUG = 100  # the spec asks for 64; leave room for the "#<day>" of a multi-day record within 120
 _HEADER_ALIASES = {"id": "slug", "time_zone": "timezone", "postcode": "postal_code", "zip": "postal_code"}
@@ -41,7 +45,9 @@ _OUR_RULE = re.compile(
 # A record with its row number, or the reason the row is no record at all.
 Record = tuple[int, dict[str, Any] | str]
 
-__all__ = ["FeedUnreadable", "ImportRow", "Rejection", "VenueRow", "parse_records", "read_records"]
+__all__ = ["FeedUnreadable", "ImportRow", "Rejection", "VenueRow", "parse_records", "read_records", "rule_breaches"]
+# The posting form's fields as the feed's keys, so a row's message names what to fix in the file.
+FEED_KEYS = {"kind": "types", "start_time": "time", "duration_minutes": "end_time", "online_url": "conference_url"}
 
 
 class FeedUnreadable(ValueError):
@@ -210,13 +216,34 @@ def parse_record(number: int, record: dict[str, Any], default_timezone: str) -> 
 
 
 def _kind(types: list[str], warnings: list[str]) -> str:
-    """Our kind of meeting from its types; a feed without one of ours lists SMART meetings (the network's default)."""
+    """Our kind of meeting from its types; without one of ours it is a neutral mutual-aid meeting, never SMART."""
     for code in types:
         if code in KIND_BY_TYPE:
             return KIND_BY_TYPE[code]
     listed = ", ".join(types) if types else "none"
-    warnings.append(f"no kind of meeting among its types ({listed}); imported as a SMART Recovery meeting")
-    return "smart"
+    warnings.append(f"no kind of meeting among its types ({listed}); imported as a mutual-aid meeting, "
+                    "not SMART Recovery")
+    return MUTUAL_AID
+
+
+def rule_breaches(item: ImportRow, starts_on: date, ends_on: date | None = None, count: int | None = None) -> str:
+    """Why the series a row would write breaks the posting form's rules (meetings/rules.py), or "" when it keeps them.
+
+    starts_on and the end are the series' own: the import's date for a new one, an existing one's dates kept.
+    """
+    schedule = Schedule(
+        item.frequency, item.weekday, starts_on, item.start_time, timedelta(minutes=item.duration_minutes),
+        timezone=item.timezone, week_of_month=item.week_of_month, ends_on=ends_on, count=count,
+    )
+    problems = rules.check(schedule, kind=item.kind, online_url=item.online_url)
+    return "; ".join(f"{_key(field, item)}: {message}" for field, messages in problems.items() for message in messages)
+
+
+def _key(field: str, item: ImportRow) -> str:
+    """The feed key a rule's field stands for; a length is the feed's end_time, so say what it came to."""
+    if field == "duration_minutes":
+        return f"end_time ({item.duration_minutes} minutes after time {item.start_time:%H:%M})"
+    return FEED_KEYS[field]
 
 
 def _rhythm(types: list[str], notes: str, url: str, warnings: list[str]) -> tuple[str, int | None, str]:

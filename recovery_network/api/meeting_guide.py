@@ -49,7 +49,8 @@ def spec_day(weekday: int) -> int:
 
 def types_for(meeting: Any) -> list[str]:
     """The meeting's type codes: its kind, its rhythm if not weekly, access, and TC when paused."""
-    codes = [KIND_TYPES.get(meeting.kind, "SMART")]
+    # A kind with no code of ours (a mutual-aid meeting another directory listed) claims none: never SMART.
+    codes = [KIND_TYPES[meeting.kind]] if meeting.kind in KIND_TYPES else []
     if meeting.frequency == "fortnightly":
         codes.append("RN-FORTNIGHTLY")
     elif meeting.frequency == "monthly":

@@ -1,6 +1,6 @@
 """The read-only JSON API, v1: search public meetings and read one, for apps that want more than Meeting Guide.
 
-The filters and rules are the /meetings page's own (SearchForm, criteria_from_form, locate, meetings.search),
+The filters and rules are the /meetings page's own (directory.queries.run_search),
 but the API always answers as the public: custody sessions are never listed or found, whoever is logged in,
 and a custody slug gets the same 404 as one that doesn't exist. Bad filters get 400 with a message per field;
 every error is JSON (errors.py answers /api/v1/ paths with problem details). Described by /api/v1/openapi.json.
@@ -16,8 +16,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from recovery_network.api.openapi import document
 from recovery_network.api.resources import detail_resource, summary_resource
-from recovery_network.directory.forms import SearchForm
-from recovery_network.directory.queries import FILTER_KEYS, criteria_from_form
+from recovery_network.directory.queries import FILTER_KEYS, run_search
 from recovery_network.errors import problem_json
 from recovery_network.extensions import db
 from recovery_network.meetings import search as meeting_search
@@ -25,7 +24,7 @@ from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import next_occurrences
 from recovery_network.meetings.visibility import meeting_or_404
 from recovery_network.pagecache import expires_with
-from recovery_network.venues.services import Located, locate
+from recovery_network.venues.services import Located
 
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 UPCOMING = 6
@@ -54,22 +53,12 @@ def cacheable(response: Response) -> Response:
 @bp.get("/meetings")
 def index():
     """One page of public meetings matching the filters, nearest first when `near` is given."""
-    form = SearchForm(request.args)
-    form.validate()
-    errors: dict[str, list[str]] = {name: list(messages) for name, messages in form.errors.items()}
-    located = None
-    near = (form.near.data or "").strip()
-    if near and "near" not in errors:
-        located = locate(near)
-        if db.session.new:
-            db.session.commit()  # an online geocoder's new answer, kept; a GET otherwise writes nothing
-        if located is None:
-            errors["near"] = [f"We could not find “{near}”. Try a town, or a postcode district like PH1."]
-    if errors:
-        return problem_json(400, "Bad Request", errors=errors)
-    found = meeting_search.search(
-        criteria_from_form(form, located), now=now(), per_page=current_app.config["SEARCH_PAGE_SIZE"], viewer=None
-    )
+    searched = run_search(request.args, now=now(), per_page=current_app.config["SEARCH_PAGE_SIZE"], viewer=None)
+    if db.session.new:
+        db.session.commit()  # an online geocoder's new answer, kept; a GET otherwise writes nothing
+    if searched.found is None:
+        return problem_json(400, "Bad Request", errors=searched.errors)
+    found, located = searched.found, searched.located
     expires_with(r.upcoming[0] for r in found.results if r.upcoming)
     return jsonify({
         "meetings": [

@@ -56,13 +56,14 @@ class SearchForm(BaseForm):
         choices=options([("", "Either"), ("in_person", "In person"), ("online", "Online")]),
         validate_choice=False,
     )
-    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(1, 1000)])
+    page = IntegerField("Page", default=1, validators=[
+        Optional(), NumberRange(1, 1000, message="Page numbers run from 1 to 1000.")])
 
     def validate_day(self, field: MultiCheckboxField) -> None:
-        """Days are three-letter codes; anything else is a message, not an error page."""
-        unknown = [d for d in field.data or [] if d not in DAY_NUMBERS]
+        """Days are three-letter codes (a blank one chooses nothing); anything else is a message, not an error page."""
+        unknown = [d for d in field.data or [] if d and d not in DAY_NUMBERS]
+        field.data = [d for d in field.data or [] if d in DAY_NUMBERS]
         if unknown:
-            field.data = [d for d in field.data if d in DAY_NUMBERS]
             raise ValidationError("Choose days from the list.")
 
     def validate_time(self, field: SelectField) -> None:
@@ -70,7 +71,11 @@ class SearchForm(BaseForm):
         _check_choice(field, "Choose a time of day from the list.")
 
     def validate_type(self, field: SelectField) -> None:
-        """Only known kinds of meeting."""
+        """Only known kinds of meeting, by their one code.
+
+        No synonyms ("course" for programme): one code a kind keeps one URL, one feed subscription and one
+        API enum per search, and the message beside the select says what to choose instead.
+        """
         _check_choice(field, "Choose a kind of meeting from the list.")
 
     def validate_mode(self, field: SelectField) -> None:
@@ -79,7 +84,7 @@ class SearchForm(BaseForm):
 
 
 def _check_choice(field: SelectField, message: str) -> None:
-    """Reset an unknown choice to 'any' and say so beside the field."""
+    """Say so beside the field, and show the select at 'any' (the search itself is not run with it)."""
     if field.data and field.data not in {choice.value for choice in field.choices}:
         field.data = ""
         raise ValidationError(message)

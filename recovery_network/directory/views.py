@@ -8,16 +8,14 @@ from flask import Blueprint, current_app, request, url_for
 from flask_login import current_user
 
 from recovery_network.directory.forms import SearchForm
-from recovery_network.directory.queries import criteria_from_form, feed_query_string
+from recovery_network.directory.queries import feed_query_string, run_search
 from recovery_network.extensions import db
 from recovery_network.htmx import render
-from recovery_network.meetings import search as meeting_search
 from recovery_network.meetings.kinds import BY_CODE
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import describe, next_occurrences
 from recovery_network.meetings.visibility import meeting_or_404
 from recovery_network.pagecache import expires_with
-from recovery_network.venues.services import locate, suggestions
 
 bp = Blueprint("directory", __name__)
 
@@ -36,32 +34,20 @@ def index():
 
 @bp.get("/meetings")
 def search():
-    """Meetings matching the filters; an htmx request gets just the results fragment."""
-    form = SearchForm(request.args)
-    form.validate()
-    located = None
-    near_text = (form.near.data or "").strip()
-    if near_text and not form.near.errors:
-        located = locate(near_text)
-        if db.session.new:
-            db.session.commit()  # an online geocoder's new answer, kept; a GET otherwise writes nothing
-        if located is None:
-            form.near.errors.append(f"We could not find “{near_text[:100]}”. Check the spelling, or try a nearby town or a postcode district like PH1.")
-    criteria = criteria_from_form(form, located)
-    if near_text and located is None:
-        found = meeting_search.Page(results=[], total=0, page=1, per_page=current_app.config["SEARCH_PAGE_SIZE"])
-    else:
-        found = meeting_search.search(
-            criteria, now=now(), per_page=current_app.config["SEARCH_PAGE_SIZE"], viewer=current_user
-        )
-        expires_with(r.upcoming[0] for r in found.results if r.upcoming)
+    """Meetings matching the filters, or the form with a message beside each one not understood (and no list)."""
+    searched = run_search(request.args, now=now(), per_page=current_app.config["SEARCH_PAGE_SIZE"], viewer=current_user)
+    if db.session.new:
+        db.session.commit()  # an online geocoder's new answer, kept; a GET otherwise writes nothing
+    if searched.found is not None:
+        expires_with(r.upcoming[0] for r in searched.found.results if r.upcoming)
     return render(
         "directory/search.html",
         "directory/_search_update.html",
-        form=form,
-        found=found,
-        located=located,
-        suggestions=suggestions(near_text) if near_text and located is None else [],
+        form=searched.form,
+        found=searched.found,
+        located=searched.located,
+        errors=searched.errors,
+        suggestions=searched.suggestions,
         feed_query=feed_query_string(request.args),
     )
 

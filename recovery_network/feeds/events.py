@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from recovery_network.feeds.ical import FeedEvent, Override, stable_uid
 from recovery_network.meetings.kinds import BY_CODE
@@ -90,4 +90,3 @@ def newest(events: Sequence[FeedEvent]) -> datetime:
     return max((e.last_modified for e in events), default=datetime(2020, 1, 1, tzinfo=timezone.utc))
 
 
-REFRESH = timedelta(hours=6)

@@ -9,18 +9,15 @@ from urllib.parse import quote, urlencode
 
 from flask import Blueprint, Response, abort, request, url_for
 
-from recovery_network.directory.forms import SearchForm
-from recovery_network.directory.queries import criteria_from_form, feed_query_string
+from recovery_network.directory.queries import feed_query_string, run_search
 from recovery_network.extensions import db
 from recovery_network.feeds.cache import Entry, current_version
 from recovery_network.feeds.cache import feeds as feed_cache
 from recovery_network.feeds.events import meeting_event, newest
 from recovery_network.feeds.ical import FeedInfo, build_calendar, stable_uid
-from recovery_network.meetings import search as meeting_search
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.visibility import meeting_or_404
 from recovery_network.types import utcnow
-from recovery_network.venues.services import locate
 
 bp = Blueprint("feeds", __name__)
 
@@ -100,17 +97,16 @@ def search():
 
 
 def load_search() -> Loaded:
-    """The meetings a search feed holds (404 for a place that can't be found)."""
-    form = SearchForm(request.args)
-    form.validate()
-    near = (form.near.data or "").strip()
-    located = locate(near) if near and not form.near.errors else None
-    db.session.commit()
-    if near and located is None:
-        abort(404)
-    criteria = criteria_from_form(form, located)
-    page = meeting_search.search(criteria, now=utcnow(), per_page=FEED_LIMIT, upcoming=0)
-    meetings = [r.meeting for r in page.results]
+    """The meetings a search feed holds; a filter not understood is a plain 400 naming it, never a wider calendar."""
+    searched = run_search(request.args, now=utcnow(), per_page=FEED_LIMIT, upcoming=0)
+    if db.session.new:
+        db.session.commit()  # an online geocoder's new answer, kept; a GET otherwise writes nothing
+    if searched.found is None:
+        lines = [f"{name}: {message}" for name, messages in searched.errors.items() for message in messages]
+        abort(Response("This calendar's search has a filter that is not understood.\n" + "\n".join(lines) + "\n",
+                       400, mimetype="text/plain"))
+    located = searched.located
+    meetings = [r.meeting for r in searched.found.results]
     query = feed_query_string(request.args)
 
     def info() -> FeedInfo:

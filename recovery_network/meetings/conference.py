@@ -35,9 +35,17 @@ RECOGNISED_HOSTS = {
 }
 
 
+def _host(url: str) -> str:
+    """The link's host in lower case; "" for none, or for a link too broken to read (the link rule refuses it)."""
+    try:
+        return (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    except ValueError:  # "https://[::1": an IPv6 bracket never closed
+        return ""
+
+
 def provider(url: str) -> str | None:
     """The video service finders name for this link, or None when they would call the meeting inactive."""
-    host = (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
+    host = _host(url)
     for domain, name in RECOGNISED_HOSTS.items():
         if host == domain or host.endswith("." + domain):
             return name
@@ -54,9 +62,9 @@ def recognised_list() -> str:
 
 def finder_warning(url: str | None) -> str | None:
     """What to tell whoever gave a link that meeting finders will not believe; None when all is well."""
-    if not url or provider(url) is not None:
+    host = _host(url or "")
+    if not host or provider(url) is not None:
         return None
-    host = urlsplit(url.strip()).hostname or url
     return (
         f"Meeting finders such as TSML UI don't recognise {host} as a video service: they will show this "
         "meeting as inactive and leave it out of their day and region lists. Our own pages still show the "

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime, time, timedelta
-from urllib.parse import urlsplit
+from datetime import datetime, timedelta
 
 from wtforms import BooleanField, Field, SelectChoice, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from recovery_network.forms import BaseForm, DateField, IntegerField, IntSelectField
-from recovery_network.meetings import conference
+from recovery_network.meetings import conference, rules
 from recovery_network.meetings.kinds import kind_choices
 from recovery_network.meetings.models import CLOSED, LISTINGS, OPEN
-from recovery_network.meetings.recurrence import Schedule, exists_locally, last_slot, rule
+from recovery_network.meetings.recurrence import Schedule, exists_locally, last_slot
 from recovery_network.meetings.services import MeetingDetails
 from recovery_network.venues.models import Venue
 
@@ -23,8 +22,6 @@ DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sun
 WEEKS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", -1: "Last"}
 FREQUENCIES = {"weekly": "Every week", "fortnightly": "Every other week", "monthly": "Once a month"}
 NO_VENUE = 0
-# Clock changes repeat yearly; three years of dates catches any a series will meet.
-CLOCK_CHECK_YEARS = 3
 REASON_REQUIRED = "Say why in a few words: people see it on the meeting's page."
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 
@@ -38,12 +35,6 @@ def venue_label(venue: Venue) -> str:
     """How a venue reads in a select box: prisons are marked so no one picks one by accident."""
     where = f"{venue.name}, {venue.town}" if venue.town else venue.name
     return f"{where} (custody)" if venue.is_custody else where
-
-
-def missing_time(naive: datetime) -> str:
-    """The message for a wall-clock time the clocks skip."""
-    return (f"{naive:%H:%M} does not exist on {naive:%A} {naive.day} {naive:%B %Y}: "
-            "the clocks go forward that night. Choose another time.")
 
 
 def suffix_ids(form: BaseForm, suffix: str) -> BaseForm:
@@ -86,13 +77,14 @@ class MeetingForm(VenueChoiceForm):
                                              Length(max=120, message="Keep the title to 120 characters or fewer.")])
     kind = SelectField("Kind of meeting", choices=choices(dict(kind_choices())))
     venue_id = IntSelectField("Venue", validate_choice=False)
-    online_url = StringField("Online link (optional)", validators=[Optional(), Length(max=300)])
+    online_url = StringField("Online link (optional)", validators=[Optional(), Length(max=rules.MAX_URL)])
     frequency = SelectField("How often", choices=choices(FREQUENCIES))
     weekday = IntSelectField("Day", choices=choices(dict(enumerate(DAYS))))
     week_of_month = IntSelectField("Which one in the month (monthly only)", choices=choices(WEEKS), default=1)
     start_time = TimeField("Starts at", validators=[DataRequired("Give the start time, like 18:30.")])
     duration_minutes = IntegerField("Length in minutes", default=90, validators=[
-        InputRequired("Give the length in minutes."), NumberRange(15, 720, "Between 15 and 720 minutes.")])
+        InputRequired("Give the length in minutes."),
+        NumberRange(rules.MIN_MINUTES, rules.MAX_MINUTES, f"Between {rules.MIN_MINUTES} and {rules.MAX_MINUTES} minutes.")])
     starts_on = DateField("First date", validators=[DataRequired("Give the first date (day, month, year).")])
     ends_on = DateField("Last date (optional)", validators=[Optional()])
     session_count = IntegerField("Or: a fixed course of this many sessions (optional)", validators=[
@@ -123,7 +115,8 @@ class MeetingForm(VenueChoiceForm):
         return Schedule(
             frequency=self.frequency.data, weekday=self.weekday.data, starts_on=self.starts_on.data,
             start_time=self.start_time.data,
-            duration=timedelta(minutes=minutes if minutes is not None and 15 <= minutes <= 720 else 90),
+            duration=timedelta(minutes=minutes if minutes is not None and
+                               rules.MIN_MINUTES <= minutes <= rules.MAX_MINUTES else 90),
             week_of_month=self.week_of_month.data if self.frequency.data == "monthly" else None,
             ends_on=self.ends_on.data, count=count if count is not None and 1 <= count <= 520 else None,
         )
@@ -134,22 +127,17 @@ class MeetingForm(VenueChoiceForm):
         if (field.data or NO_VENUE) == NO_VENUE and not (self.online_url.data or "").strip():
             raise ValidationError("Choose a venue or give an online link.")
 
-    def validate_referral_contact(self, field: Field) -> None:
-        """A closed group is listed by referral, so the public needs someone to ask."""
-        if self.listing.data == CLOSED and not (field.data or "").strip():
-            raise ValidationError("A closed group needs a contact for referrals: a service phone number or email.")
-
-    def validate_online_url(self, field: Field) -> None:
-        """Only https links: a plain http link could be read or redirected by anyone on the network."""
-        url = field.data.strip()
-        if not url.lower().startswith("https://"):
-            raise ValidationError("The online link must start with https://")
-        try:
-            host = urlsplit(url).hostname
-        except ValueError:  # e.g. "https://[::1": an IPv6 bracket never closed
-            host = None
-        if not host or any(c.isspace() for c in url):
-            raise ValidationError("That doesn't look like a web address. Paste the whole link.")
+from recovery_network.meetings.models import CLOSED, LISTINGS, OPEN
+    def validate(self, extra_validators=None) -> bool:
+        """Each field's own checks, then the rules every series keeps (meetings/rules.py, as an import), beside fields."""
+        valid = super().validate(extra_validators)
+        url = (self.online_url.data or "").strip() or None
+        for name, messages in rules.check(self.schedule(), kind=self.kind.data, online_url=url).items():
+            field = self[name]
+            if not field.errors:  # one message a field: its own check already said what is wrong
+                field.errors = list(messages)
+                valid = False
+        return valid
 
     @staticmethod
     def online_url_hint() -> str:
@@ -172,16 +160,6 @@ class MeetingForm(VenueChoiceForm):
         schedule = self.schedule()
         if schedule is not None and last_slot(schedule) is None:
             raise ValidationError(f"No {DAYS[schedule.weekday]} falls between the first and last dates.")
-
-    def validate_start_time(self, field: Field) -> None:
-        """A time that happens on every date: 01:30 vanishes on the night the clocks go forward."""
-        schedule = self.schedule()
-        if schedule is None:
-            return
-        horizon = datetime.combine(schedule.starts_on, time.min) + timedelta(days=366 * CLOCK_CHECK_YEARS)
-        for naive in rule(schedule).between(datetime.combine(schedule.starts_on, time.min), horizon, inc=True):
-            if not exists_locally(naive, schedule.timezone):
-                raise ValidationError(missing_time(naive))
 
     def details(self) -> MeetingDetails:
         """The validated fields as the service's input (the organiser is the service's business)."""
@@ -237,7 +215,7 @@ class MoveForm(VenueChoiceForm, CancelForm):
         if self.new_date.data is None or field.data is None:
             return
         if not exists_locally(self.new_start, self.timezone):
-            raise ValidationError(missing_time(self.new_start))
+            raise ValidationError(rules.skipped_time(self.new_start))
 
 
 class VenueForm(BaseForm):

@@ -40,8 +40,16 @@ KINDS: tuple[Kind, ...] = (
         "A course that runs for a fixed number of weeks, ending with a graduation. It works best "
         "if you can come every week; ask the facilitator about joining part-way.",
     ),
+    # What an imported meeting is when its source names no kind of ours: other fellowships run these, not SMART.
+    Kind(
+        "mutual-aid",
+        "Mutual-aid meeting",
+        "A peer support meeting listed by another group's directory. It may follow a different approach "
+        "from SMART Recovery: check the listing or ask the organisers what to expect.",
+    ),
 )
 
+MUTUAL_AID = "mutual-aid"
 BY_CODE: dict[str, Kind] = {kind.code: kind for kind in KINDS}
 
 

@@ -10,6 +10,7 @@ from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.meetings.custody import CustodyVenueRefused, check_venue_allowed, needs_approval
+from recovery_network.meetings import rules
 from recovery_network.meetings.kinds import BY_CODE
 from recovery_network.meetings.models import (
     ACTIVE, AWAITING, CLOSED, CUSTODY, ENDED, LISTINGS, OPEN, PAUSED, PUBLIC, Meeting, MeetingChange,
@@ -100,6 +101,10 @@ def apply_details(meeting: Meeting, details: MeetingDetails) -> None:
     meeting.mentors_needed = details.mentors_needed
     meeting.listing = details.listing
     meeting.referral_contact = details.referral_contact.strip() if details.listing == CLOSED else ""
+    # The form and the importer check these first, beside fields or per row; this is the guard for everyone else.
+    problems = rules.check(meeting.schedule, kind=details.kind, online_url=meeting.online_url)
+    if problems:
+        raise InvalidSchedule(next(iter(problems.values()))[0])
     # Editing keeps the organiser unless the details name a new one.
     if details.organiser is not None:
         meeting.organiser_id = details.organiser.id
@@ -164,19 +169,25 @@ def _change_for(meeting: Meeting, on: date) -> MeetingChange:
     return change
 
 
-def cancel_occurrence(meeting: Meeting, on: date, reason: str) -> MeetingChange:
-    """Cancel one date, with a reason the public sees; calling it again just updates the reason."""
+def _record_change(meeting: Meeting, on: date, kind: str, reason: str = "", new_start: datetime | None = None,
+                   venue: Venue | None = None) -> MeetingChange:
+    """Write one date's change, raise its SEQUENCE (calendars watch it), and tell the rota and the plans."""
     change = _change_for(meeting, on)
-    change.kind = "cancelled"
+    change.kind = kind
     change.reason = reason.strip()
-    change.new_start = None
-    change.new_venue = None
+    change.new_start = new_start
+    change.new_venue = venue
     change.sequence = (change.sequence or 0) + 1
     change.updated_at = utcnow()
     touch(meeting)
     db.session.flush()
-    occurrence_changed.send(meeting, on=on, what="cancelled")
+    occurrence_changed.send(meeting, on=on, what=kind)
     return change
+
+
+def cancel_occurrence(meeting: Meeting, on: date, reason: str) -> MeetingChange:
+    """Cancel one date, with a reason the public sees; calling it again just updates the reason."""
+    return _record_change(meeting, on, "cancelled", reason)
 
 
 def move_occurrence(
@@ -197,34 +208,14 @@ def move_occurrence(
             f"{usual:%H:%M} on {usual:%A %-d %B} at the usual venue is when and where it already meets. "
             "Choose a different time, date or venue (or use Restore to undo an earlier move)."
         )
-    change = _change_for(meeting, on)
-    change.kind = "moved"
-    change.reason = reason.strip()
-    change.new_start = new_start
-    change.new_venue = venue
-    change.sequence = (change.sequence or 0) + 1
-    change.updated_at = utcnow()
-    touch(meeting)
-    db.session.flush()
-    occurrence_changed.send(meeting, on=on, what="moved")
-    return change
+    return _record_change(meeting, on, "moved", reason, new_start, venue)
 
 
 def confirm_occurrence(meeting: Meeting, on: date) -> MeetingChange:
     """The facilitator says a date on a public holiday is on as usual, so pages and plans stop asking."""
     if not _occurrence(meeting, on).holiday:
         raise NotAnOccurrence("Only a date on a public holiday needs confirming.")
-    change = _change_for(meeting, on)
-    change.kind = "confirmed"
-    change.reason = ""
-    change.new_start = None
-    change.new_venue = None
-    change.sequence = (change.sequence or 0) + 1
-    change.updated_at = utcnow()
-    touch(meeting)
-    db.session.flush()
-    occurrence_changed.send(meeting, on=on, what="confirmed")
-    return change
+    return _record_change(meeting, on, "confirmed")
 
 
 def restore_occurrence(meeting: Meeting, on: date) -> None:

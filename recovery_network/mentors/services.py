@@ -20,6 +20,7 @@ from recovery_network.mentors.models import (
     TrainingRecord,
 )
 from recovery_network.mentors.rules import ClearanceFact, Decision, TrainingFact, clearance_in_date, eligible
+from recovery_network.signals import credentials_changed
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
 
@@ -160,9 +161,7 @@ def move_clearance(clearance: Clearance, to: str, by: Person, *, valid_from: dat
 
 def _release(person: Person, by: Person | None) -> None:
     """Release future rota places that the person's register no longer allows."""
-    from recovery_network.rota.services import release_ineligible
-
-    release_ineligible(person, utcnow().date(), by)
+    credentials_changed.send(person, today=utcnow().date(), by=by)
 
 
 def expire_lapsed(today: date, by: Person | None = None) -> list[Clearance]:

@@ -57,10 +57,10 @@ def title_and_place(item: PathwayItem, pathway: Pathway, meeting: Meeting | None
                     venue: Venue | None = None) -> tuple[str, str | None]:
     """What a lock screen may show: neutral words unless the person chose plain ones; never a prison's name."""
     day = DAYS[item.starts_at.astimezone(zone(LOCAL)).weekday()] if item.starts_at else ""
-    if item.kind == "gate_meet":
-        name = pathway.mentor.first_name if pathway.mentor else "mentor"
+    if item.kind in ("gate_meet", "leave_visit"):
+        name = pathway.gate_mentor.first_name if pathway.gate_mentor else "mentor"
         return (f"Meet {name}" if pathway.plain_titles else f"Meet {name[:1]}."), None
-    if item.kind in ("custody_session", "mentor_visit"):
+    if item.kind in ("custody_session", "mentor_visit", "agency_visit"):
         return ("Session" if not pathway.plain_titles else "Session inside"), None
     if item.kind == "appointment":
         title = appointments.title(item.purpose, pathway.plain_titles)

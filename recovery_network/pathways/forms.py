@@ -10,6 +10,11 @@ from recovery_network.inputs import DB_INT_MAX
 from recovery_network.pathways.appointments import KINDS
 from recovery_network.pathways.planning import Appointment
 
+CONTACT_MODE_NAMES = {
+    "face_to_face": "Face to face", "phone": "Phone", "video": "Video call", "gate": "At the gate",
+    "agency_visit": "Agency visit with the person", "no_response": "Tried, no response",
+}
+
 INITIALS_OR_NAME = Regexp(r"^[^\W\d_](?:[^\W\d_]|[ .'\-\u2019])*$", message="Letters only: a first name or initials.")
 
 
@@ -20,8 +25,10 @@ class PathwayForm(BaseForm):
     establishment_id = IntSelectField("Released from", validators=[DataRequired("Choose the establishment.")])
     release_date = DateField("Release date", validators=[DataRequired("Give the release date (day, month, year).")])
     destination = StringField("Where they will live: town or postcode district", validators=[DataRequired("Enter a town or postcode district, e.g. Dundee or DD4."), Length(max=60)])
-    mentor_id = IntSelectField("Mentor", validators=[DataRequired("Choose a mentor.")])
-    backup_mentor_id = IntSelectField("Backup mentor for the gate (optional)", validators=[Optional()])
+    mentor_id = IntSelectField("Mentor inside (cleared for the prison)", validators=[Optional()])
+    backup_mentor_id = IntSelectField("Backup mentor inside (optional)", validators=[Optional()])
+    community_mentor_id = IntSelectField("Community mentor (meets them at the gate and outside)",
+                                         validators=[Optional()])
     consent_plan = BooleanField("They agreed to a plan and to their mentor keeping in touch")
     consent_calendar = BooleanField("They want the plan as a calendar on their phone")
     plain_titles = BooleanField("They chose plain calendar titles (e.g. 'SMART Recovery') instead of neutral ones")
@@ -30,6 +37,15 @@ class PathwayForm(BaseForm):
         """Nothing is stored without consent."""
         if not field.data:
             raise ValidationError("A pathway needs the person's consent. Record it, or don't open one.")
+
+    def validate(self, extra_validators=None) -> bool:
+        """Someone must support the person: a mentor inside, a community mentor, or both."""
+        valid = super().validate(extra_validators)
+        if not self.mentor_id.data and not self.community_mentor_id.data and not self.community_mentor_id.errors:
+            self.community_mentor_id.errors = [*self.community_mentor_id.errors,
+                                               "Choose a mentor inside, a community mentor, or both."]
+            return False
+        return valid
 
 
 class ItemForm(BaseForm):
@@ -46,13 +62,15 @@ class ReleaseDateForm(BaseForm):
 
 
 class ContactForm(BaseForm):
-    """Record a contact: when, and what happened. No notes."""
+    """Record a contact: when, and how it happened (or that a try had no response). No notes."""
 
     on = DateField("Date", validators=[DataRequired("Give the date of the contact.")])
-    outcome = SelectField("What happened", choices=[
-        SelectChoice("met", "Met face to face"), SelectChoice("not_met", "Tried, didn't meet"),
-        SelectChoice("cancelled", "Cancelled"),
-    ])
+    mode = SelectField("How", choices=[SelectChoice(code, name) for code, name in CONTACT_MODE_NAMES.items()])
+
+    def validate_mode(self, field: SelectField) -> None:
+        """Only the modes the standards know."""
+        if field.data not in CONTACT_MODE_NAMES:
+            raise ValidationError("Choose how the contact happened.")
 
 
 class AppointmentForm(BaseForm):

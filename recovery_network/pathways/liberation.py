@@ -1,9 +1,6 @@
-"""Reads a pathway into the liberation pack's plain data, and the funders' counts; writes nothing but a link."""
+"""Reads a pathway into the liberation pack's plain data; writes nothing."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 
@@ -13,24 +10,19 @@ from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import zone
 from recovery_network.pathways import appointments, pack, planning
 from recovery_network.pathways.planning import LOCAL
-from recovery_network.pathways.models import Pathway, PathwayItem, PathwayTally
+from recovery_network.pathways.models import Pathway, PathwayItem
+from recovery_network.pathways.throughcare_models import PLAN_AREAS, PLAN_STATUSES
 from recovery_network.venues.models import Venue
 
-# Sessions inside and prison visits are left out: the pack starts at the gate and must not name the prison.
-INSIDE = ("custody_session", "mentor_visit")
-MEASURES = ("opened", "gate_met", "weeks_with_contact", "erased")
-MEASURE_NAMES = {
-    "opened": "Pathways opened",
-    "gate_met": "Met at the gate",
-    "weeks_with_contact": "Weeks with contact",
-    "erased": "Pathways erased",
-}
+# Sessions inside and visits before release are left out: the pack starts at the gate and must not name the prison.
+INSIDE = ("custody_session", "mentor_visit", "agency_visit", "leave_visit")
 
 
 def mentor_names(pathway: Pathway) -> tuple[str, str]:
-    """First names only: the person asks for them by name on the phone."""
-    mentor = pathway.mentor.first_name if pathway.mentor else "your mentor"
-    backup = pathway.backup_mentor.first_name if pathway.backup_mentor else ""
+    """First names only: the person asks for them by name on the phone (the community mentor first: theirs outside)."""
+    mentor = pathway.gate_mentor.first_name if pathway.gate_mentor else "your mentor"
+    others = [p for p in (pathway.mentor, pathway.backup_mentor) if p is not None and p is not pathway.gate_mentor]
+    backup = others[0].first_name if others else ""
     return mentor, backup
 
 
@@ -103,36 +95,24 @@ def build_pack(pathway: Pathway, phone: str, calendar_url: str | None) -> pack.P
         first_name=pathway.first_name, mentor=mentor, backup=backup, phone=phone, release=pathway.release_date,
         days=pack.pack_days(pathway.release_date, entries, mentor), places=pack.places(entries),
         calendar_url=calendar_url, qr=pack.qr_matrix(calendar_url) if calendar_url else [],
+        plan=plan_lines(pathway, mentor),
     )
+
+
+def plan_lines(pathway: Pathway, mentor: str) -> list[pack.PlanLine]:
+    """The integration plan in plain words: each area agreed, who does it, by when, where it stands."""
+    by_area = {a.area: a for a in pathway.plan_areas}
+    lines = []
+    for code, name in PLAN_AREAS.items():
+        area = by_area.get(code)
+        if area is None or (not area.agreed and area.status == "to_do"):
+            continue
+        who = {"person": "You", "mentor": mentor, "agency": area.agency}[area.who]
+        lines.append(pack.PlanLine(name, area.agreed or PLAN_STATUSES[area.status], who,
+                                   pack.short_date(area.due_on) if area.due_on else "", PLAN_STATUSES[area.status]))
+    return lines
 
 
 def wants_calendar(pathway: Pathway) -> bool:
     """A link is only issued if the person consented to a calendar, and only while the pathway is open."""
     return "calendar" in pathway.consent_scope.split(",") and pathway.status == "open"
-
-
-@dataclass(frozen=True)
-class Figures:
-    """Counts by month and measure, with totals: nothing in it can point at a person."""
-
-    months: list[str]
-    counts: dict[tuple[str, str], int]
-    totals: dict[str, int]
-
-    def rows(self) -> list[tuple[str, str, int]]:
-        """(month, measure, count) for every month and measure, zeros included, for the CSV."""
-        return [(m, k, self.counts.get((m, k), 0)) for m in self.months for k in MEASURES]
-
-
-def figures() -> Figures:
-    """The anonymous monthly tallies that survive erasure (PathwayTally), and nothing else."""
-    tallies = db.session.scalars(select(PathwayTally).where(PathwayTally.measure.in_(MEASURES))).all()
-    counts = {(t.month, t.measure): t.count for t in tallies}
-    months = sorted({t.month for t in tallies})
-    totals = {k: sum(c for (_, measure), c in counts.items() if measure == k) for k in MEASURES}
-    return Figures(months, counts, totals)
-
-
-def month_name(month: str) -> str:
-    """'2026-11' as 'November 2026' for the table (the CSV keeps the sortable form)."""
-    return datetime.strptime(month, "%Y-%m").strftime("%B %Y")

@@ -21,8 +21,17 @@ if TYPE_CHECKING:
     from recovery_network.accounts.models import Person
     from recovery_network.venues.models import Venue
 
-ITEM_KINDS = ("custody_session", "mentor_visit", "gate_meet", "community_meeting", "appointment")
-CONTACT_OUTCOMES = ("met", "not_met", "cancelled")
+ITEM_KINDS = ("custody_session", "mentor_visit", "gate_meet", "community_meeting", "appointment", "agency_visit",
+              "leave_visit")
+# How a contact happened; "no_response" is a try that reached nobody (it opens a follow-up).
+CONTACT_MODES = ("face_to_face", "phone", "video", "gate", "agency_visit", "no_response")
+# How a pathway ended: its six weeks (or agreed extension) ran out, or an outcome the mentor recorded.
+CLOSE_REASONS = ("ended", "back_in_custody", "moved_away", "withdrew_consent", "lost_contact")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK that a column holds one of the codes."""
+    return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
 class Pathway(db.Model):
@@ -32,6 +41,7 @@ class Pathway(db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('open', 'closed', 'withdrawn')", name="status"),
         CheckConstraint("length(first_name) <= 40", name="first_name_short"),
+        CheckConstraint("close_reason IS NULL OR " + _in("close_reason", CLOSE_REASONS), name="close_reason"),
         AUDIT_SUBJECT,
     )
 
@@ -46,6 +56,8 @@ class Pathway(db.Model):
     destination_longitude: Mapped[float] = mapped_column(Float)
     mentor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     backup_mentor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # The mentor outside meets the person at the gate and in the community: no prison clearance needed.
+    community_mentor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
     # Consent: what was agreed (short codes), when, by whom it was recorded; withdrawable.
     consent_scope: Mapped[str] = mapped_column(String(80))
     consent_version: Mapped[str] = mapped_column(String(16))
@@ -55,6 +67,7 @@ class Pathway(db.Model):
     plain_titles: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default="open")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    close_reason: Mapped[str | None] = mapped_column(String(24))
     purge_after: Mapped[date | None] = mapped_column(Date, index=True)
     gate_time: Mapped[str] = mapped_column(String(5), default="09:00")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -63,6 +76,7 @@ class Pathway(db.Model):
     establishment: Mapped[Venue] = relationship()
     mentor: Mapped[Person | None] = relationship(foreign_keys=[mentor_id])
     backup_mentor: Mapped[Person | None] = relationship(foreign_keys=[backup_mentor_id])
+    community_mentor: Mapped[Person | None] = relationship(foreign_keys=[community_mentor_id])
     items: Mapped[list[PathwayItem]] = relationship(
         back_populates="pathway", cascade="all, delete-orphan", order_by="PathwayItem.starts_at"
     )
@@ -70,6 +84,25 @@ class Pathway(db.Model):
         back_populates="pathway", cascade="all, delete-orphan", order_by="ContactRecord.on"
     )
     feed_tokens: Mapped[list[PathwayFeedToken]] = relationship(cascade="all, delete-orphan")
+    # Everything below is the person's too, so it goes with the pathway (erasure deletes the pathway row).
+    plan_areas: Mapped[list[PlanArea]] = relationship(cascade="all, delete-orphan", order_by="PlanArea.id")
+    follow_ups: Mapped[list[FollowUp]] = relationship(cascade="all, delete-orphan", order_by="FollowUp.id")
+    home_leave: Mapped[list[HomeLeave]] = relationship(cascade="all, delete-orphan", order_by="HomeLeave.starts_on")
+    extensions: Mapped[list[Extension]] = relationship(cascade="all, delete-orphan", order_by="Extension.id")
+    referral: Mapped[Referral | None] = relationship(cascade="all, delete-orphan", back_populates="pathway",
+                                                     single_parent=True)
+
+    @property
+    def gate_mentor(self) -> Person | None:
+        """Who meets the person at the gate and outside: the community mentor if there is one."""
+        return self.community_mentor or self.mentor
+
+    @property
+    def support_weeks(self) -> int:
+        """Six weeks out, plus four for each agreed extension."""
+        from recovery_network.pathways.standards import support_weeks
+
+        return support_weeks(len(self.extensions))
 
 
 class PathwayItem(db.Model):
@@ -77,10 +110,7 @@ class PathwayItem(db.Model):
 
     __tablename__ = "pathway_items"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('custody_session', 'mentor_visit', 'gate_meet', 'community_meeting', 'appointment')",
-            name="kind",
-        ),
+        CheckConstraint(_in("kind", ITEM_KINDS), name="kind"),
         # 'review': a date chosen by hand that a new release date left outside the window, kept for a decision.
         CheckConstraint("status IN ('planned', 'done', 'missed', 'cancelled', 'review')", name="status"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -113,15 +143,15 @@ class PathwayItem(db.Model):
 
 
 class ContactRecord(db.Model):
-    """The mentor's note that a contact happened, or didn't: an outcome code, no narrative."""
+    """The mentor's note that a contact happened, and how, or that a try reached nobody: a code, no narrative."""
 
     __tablename__ = "contact_records"
-    __table_args__ = (CheckConstraint("outcome IN ('met', 'not_met', 'cancelled')", name="outcome"),)
+    __table_args__ = (CheckConstraint(_in("mode", CONTACT_MODES), name="mode"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id", ondelete="CASCADE"), index=True)
     on: Mapped[date] = mapped_column(Date)
-    outcome: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[str] = mapped_column(String(16))
     by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -141,12 +171,24 @@ class PathwayFeedToken(db.Model):
 
 
 class PathwayTally(db.Model):
-    """Anonymous counts for funders, by month; all that survives erasure."""
+    """Anonymous counts for funders, by month, establishment and destination area; all that survives erasure."""
 
     __tablename__ = "pathway_tallies"
-    __table_args__ = (UniqueConstraint("month", "measure", name="uq_pathway_tallies_month_measure"),)
+    __table_args__ = (UniqueConstraint("month", "measure", "establishment", "area", name="uq_pathway_tallies_cell"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     measure: Mapped[str] = mapped_column(String(32))
+    # Names, not ids: a prison and a local-authority area, never anything finer; "" for counts kept before 0030.
+    establishment: Mapped[str] = mapped_column(String(120), default="")
+    area: Mapped[str] = mapped_column(String(120), default="")
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# The throughcare records hang off the pathway; they live in their own module to keep this one short.
+from recovery_network.pathways.throughcare_models import (  # noqa: E402
+    Extension, FollowUp, HomeLeave, PlanArea, Referral,
+)
+
+__all__ = ["ContactRecord", "Extension", "FollowUp", "HomeLeave", "Pathway", "PathwayFeedToken", "PathwayItem",
+           "PathwayTally", "PlanArea", "Referral"]

@@ -59,6 +59,17 @@ class PackPlace:
 
 
 @dataclass(frozen=True)
+class PlanLine:
+    """One area of the integration plan as the person reads it: what was agreed, who does it, by when."""
+
+    area: str
+    agreed: str
+    who: str
+    by_when: str
+    status: str
+
+
+@dataclass(frozen=True)
 class Pack:
     """Everything printed on the pack; nothing here identifies the person beyond a first name."""
 
@@ -71,6 +82,7 @@ class Pack:
     places: list[PackPlace]
     calendar_url: str | None = None
     qr: list[list[bool]] = field(default_factory=list)
+    plan: list[PlanLine] = field(default_factory=list)
 
     @property
     def contact_line(self) -> str:

@@ -13,6 +13,8 @@ from recovery_network.accounts.permissions import require_role
 from recovery_network.audit.services import record
 from recovery_network.extensions import db, login_manager
 from recovery_network.pathways import feeds, liberation
+from recovery_network.pathways import figures as funders
+from recovery_network.pathways.chart import bar_chart
 from recovery_network.pathways.models import Pathway
 from recovery_network.pathways.pack import NALOXONE, SAMARITANS, Pack, qr_svg
 from recovery_network.pathways.views import pathway_or_404
@@ -68,20 +70,32 @@ def pack_pdf(public_id: str):
 
 @bp.get("/figures")
 def figures():
-    """Co-ordinators only: counts by month for funders; never a list of people."""
+    """Co-ordinators only: counts by month for funders, split by prison and by area, small numbers suppressed."""
     require_role(COORDINATOR)
-    return render_template("pathways/figures.html", figures=liberation.figures(), measures=liberation.MEASURES,
-                           names=liberation.MEASURE_NAMES, month_name=liberation.month_name)
+    published = funders.figures()
+    labels = [funders.month_name(m)[:3] + " " + m[2:4] for m in published.months]
+
+    def series(*measures: str) -> list[tuple[str, list[str]]]:
+        return [(funders.MEASURES[k], [published.totals[(m, k)] for m in published.months]) for k in measures]
+
+    trend = series("referrals_received", "opened", "escalations")
+    met = series("pre_release_two", "gate_met", "seen_within_two")
+    charts = [("trend", "Referrals, pathways opened and escalations by month", trend),
+              ("standards", "Contact standards met by month", met)]
+    return render_template(
+        "pathways/figures.html", figures=published, measures=funders.MEASURES, splits=funders.SPLITS,
+        month_name=funders.month_name, labels=labels,
+        charts=[(key, title, rows, bar_chart(f"chart-{key}", title, labels, rows)) for key, title, rows in charts])
 
 
 @bp.get("/figures.csv")
 def figures_csv():
-    """The same counts as CSV (month, measure, count), one row per month and measure."""
+    """The same suppressed counts as CSV: month, split, group, measure, value ("<5" and "x" as on the page)."""
     require_role(COORDINATOR)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(("month", "measure", "count"))
-    writer.writerows(liberation.figures().rows())
+    writer.writerow(("month", "split", "group", "measure", "value"))
+    writer.writerows(funders.figures().csv_rows())
     response = Response(out.getvalue(), mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="pathway-figures.csv"'
     return response

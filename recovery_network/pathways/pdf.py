@@ -129,6 +129,17 @@ def _days(pack: Pack) -> Table:
     return table
 
 
+def _plan(pack: Pack) -> list[Flowable]:
+    """What was agreed before release, area by area, in the words agreed with the person."""
+    rows = [[_p("Area", STRONG), _p("What we agreed", STRONG), _p("Who", STRONG), _p("By", STRONG)]]
+    for line in pack.plan:
+        rows.append([_p(line.area, STRONG), [_p(line.agreed), _p(line.status, QUIET)], _p(line.who), _p(line.by_when)])
+    table = Table(rows, colWidths=[45 * mm, None, 35 * mm, 22 * mm], repeatRows=1)
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                               ("LINEBELOW", (0, 0), (-1, -1), 0.5, RULE)]))
+    return [Spacer(1, 8), _p("What we agreed", HEADING), table]
+
+
 def _places(pack: Pack) -> list[Flowable]:
     """How to get to each place, described once; the heading travels with the first place."""
     blocks = []
@@ -158,6 +169,8 @@ def render_pdf(pack: Pack) -> bytes:
     )
     doc.phone = pack.phone
     story: list[Flowable] = [_header(pack), Spacer(1, 10), _days(pack)]
+    if pack.plan:
+        story += _plan(pack)
     if pack.places:
         story += _places(pack)
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)

@@ -15,9 +15,10 @@ from recovery_network.extensions import db, limiter
 from recovery_network.feeds.private import calendar_response
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.visibility import custody_access, visible_to
-from recovery_network.pathways import appointments, feeds, follow, plan, planning, services
+from recovery_network.pathways import appointments, feeds, follow, plan, planning, services, standards
 from recovery_network.pathways.forms import AppointmentForm, ContactForm, PathwayForm, ReleaseDateForm
 from recovery_network.pathways.models import Pathway, PathwayItem
+from recovery_network.pathways.tallies import contacts_of
 from recovery_network.meetings.forms import suffix_ids
 from recovery_network.meetings.recurrence import zone
 from recovery_network.types import utcnow
@@ -33,10 +34,12 @@ def may_see_all() -> bool:
 
 
 def visible() -> object:
-    """Pathways this person may see: their own as mentor or backup, their prison's as its staff, all for co-ordinators."""
+    """Pathways this person may see: their own as a mentor (inside, backup or community), their prison's as its
+    staff, all for co-ordinators."""
     if may_see_all():
         return Pathway.id.is_not(None)
-    mine = [Pathway.mentor_id == current_user.id, Pathway.backup_mentor_id == current_user.id]
+    mine = [Pathway.mentor_id == current_user.id, Pathway.backup_mentor_id == current_user.id,
+            Pathway.community_mentor_id == current_user.id]
     if current_user.has_role(ESTABLISHMENT_STAFF) and current_user.establishment_ids:
         mine.append(Pathway.establishment_id.in_(sorted(current_user.establishment_ids)))
     return or_(*mine)
@@ -69,7 +72,8 @@ def index():
         abort(404)
     today = utcnow().date()
     pathways = db.session.scalars(select(Pathway).where(visible()).order_by(Pathway.release_date)).all()
-    rows = [(p, services.flags(p, today)) for p in pathways]
+    rows = [(p, services.flags(p, today), standards.standards(p.release_date, today, contacts_of(p)))
+            for p in pathways]
     rows.sort(key=lambda r: (not r[1], r[0].release_date))
     return render_template("pathways/index.html", rows=rows, today=today)
 
@@ -97,8 +101,9 @@ def create():
     form = PathwayForm()
     # The choice is the rule: a prison this person may not see is not offered, and is refused if posted.
     form.establishment_id.choices = [(v.id, v.name) for v in openable_establishments()]
-    form.mentor_id.choices = mentor_choices()
+    form.mentor_id.choices = [(0, "None")] + mentor_choices()
     form.backup_mentor_id.choices = [(0, "None")] + mentor_choices()
+    form.community_mentor_id.choices = [(0, "None")] + mentor_choices()
     if form.validate_on_submit():
         located = locate(form.destination.data)
         if located is None:
@@ -109,6 +114,9 @@ def create():
             except services.BackupNotEligible as error:
                 db.session.rollback()
                 form.backup_mentor_id.errors.append(str(error))
+            except services.CommunityMentorNotEligible as error:
+                db.session.rollback()
+                form.community_mentor_id.errors.append(str(error))
             except DomainError as error:
                 db.session.rollback()
                 form.mentor_id.errors.append(str(error))
@@ -121,11 +129,13 @@ def create():
 def _details(form: PathwayForm, located) -> services.PathwayDetails:
     """The form's fields as pathway details."""
     backup = db.session.get(Person, form.backup_mentor_id.data) if form.backup_mentor_id.data else None
+    mentor = db.session.get(Person, form.mentor_id.data) if form.mentor_id.data else None
+    community = db.session.get(Person, form.community_mentor_id.data) if form.community_mentor_id.data else None
     scope = ",".join(s for s, on in (("plan", form.consent_plan.data), ("calendar", form.consent_calendar.data)) if on)
     return services.PathwayDetails(
         first_name=form.first_name.data, establishment=db.session.get(Venue, form.establishment_id.data),
         release_date=form.release_date.data, destination=form.destination.data.strip(),
-        destination_point=located.point, mentor=db.get_or_404(Person, form.mentor_id.data), backup_mentor=backup,
+        destination_point=located.point, mentor=mentor, backup_mentor=backup, community_mentor=community,
         consent_scope=scope, plain_titles=bool(form.plain_titles.data),
     )
 
@@ -140,6 +150,8 @@ def detail(public_id: str, **forms):
 
 def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | None = None, **forms):
     """The pathway page with its forms."""
+    from recovery_network.pathways.throughcare_views import throughcare_context
+
     today = utcnow().date()
     # Custody sessions are named only to people entitled to that establishment; others read "Session inside".
     meetings = {m.id: m for m in db.session.scalars(
@@ -166,9 +178,12 @@ def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | N
         failed_appointment=forms.get("appointment_form"),
         appointment_kinds=appointments.KINDS, appointment_for=appointment_for,
         appointment_item=forms.get("appointment_item"),
-        contact_form=forms.get("contact_form") or ContactForm(formdata=None, on=min(today, plan.window(pathway.release_date)[1])),
+        # Suffixed ids: the appointment and visit forms on the same page have an "on" field too.
+        contact_form=suffix_ids(forms.get("contact_form") or ContactForm(
+            formdata=None, on=min(today, plan.window(pathway.release_date)[1])), "contact"),
         release_form=forms.get("release_form") or ReleaseDateForm(formdata=None, release_date=pathway.release_date),
         live_links=feeds.live_links(pathway), new_link=new_link, error=error,
+        **throughcare_context(pathway, today, forms),
     )
 
 
@@ -197,12 +212,12 @@ def _apply(pathway: Pathway, change, message: str):
 
 @bp.post("/<public_id>/contacts")
 def contact(public_id: str):
-    """Record a contact (met, not met, cancelled)."""
+    """Record a contact and how it happened, or a try with no response."""
     pathway = pathway_or_404(public_id)
     form = ContactForm()
     if not form.validate():
         return render_pathway(pathway, contact_form=form)
-    return _apply(pathway, lambda: services.record_contact(pathway, form.on.data, form.outcome.data, current_user,
+    return _apply(pathway, lambda: services.record_contact(pathway, form.on.data, form.mode.data, current_user,
                                                            utcnow().date()), "Contact recorded.")
 
 
@@ -246,4 +261,4 @@ def retention_days() -> int:
 
 
 # The plan's own routes live beside these, on the same blueprint.
-from recovery_network.pathways import plan_views  # noqa: E402,F401
+from recovery_network.pathways import plan_views, throughcare_views  # noqa: E402,F401

@@ -20,7 +20,7 @@ from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, Meeting
 from recovery_network.mentors.services import eligibility
 from recovery_network.rota.models import ACTIVE_SIGNUP, ROTA_ROLES, RotaSlot, Signup
-from recovery_network.signals import occurrence_changed, series_changed, series_ended
+from recovery_network.signals import credentials_changed, occurrence_changed, series_changed, series_ended
 from recovery_network.types import utcnow
 
 
@@ -281,3 +281,9 @@ def _series_changed(meeting: Meeting, *, today: date, helpers_changed: bool) -> 
 def _series_ended(meeting: Meeting, *, after: date) -> None:
     """An ended series frees every place after its last day."""
     release_occurrences(meeting, after=after)
+
+
+@credentials_changed.connect
+def _credentials_changed(person: Person, *, today: date, by: Person | None) -> None:
+    """Training, clearance or account status changed: release future places the rule no longer allows."""
+    release_ineligible(person, today, by)

@@ -151,11 +151,6 @@ def _with_short_name(
     return rows
 
 
-def preload() -> None:
-    """Load the data now (e.g. at app start-up), so the first search pays nothing."""
-    _load()
-
-
 def _place(data: _Data, row: int) -> Place:
     """Build the public record for one gazetteer row."""
     return Place(data.names[row], data.regions[row], data.latitudes[row], data.longitudes[row],

@@ -62,7 +62,8 @@ def test_dry_run_lists_each_row_and_writes_nothing(app_ctx, runner, tmp_path):
     assert "row 2 (slug perth-cafe#1): create perth-cafe — Every Monday 11:00" in out
     assert "row 2 (slug perth-cafe#3): create perth-cafe-2 — Every Wednesday 11:00" in out
     assert "row 3 (slug online-sun): create online-sunday — Every Sunday 19:30 online" in out
-    assert "row 4 (slug dundee-fri): warning — no kind of meeting among its types (O, D)" in out
+    assert ("row 4 (slug dundee-fri): warning — no kind of meeting among its types (O, D); "
+            "imported as a mutual-aid meeting, not SMART Recovery") in out
     assert "row 5 (slug bad): rejected — day 9 is not 0–6 (0 is Sunday)" in out
     assert "would create 5, change 0, leave 0 unchanged and skip 0; 1 rejected; 2 new venues" in out
     assert "The area “Fife” (fife) would be created." in out
@@ -122,7 +123,8 @@ def test_reimport_is_idempotent_and_a_changed_row_updates_and_bumps_sequence(app
         (json.dumps([*FEED, {"name": "X", "slug": "x", "day": 9, "time": "10:00", **PERTH}]), "day 9 is not 0–6"),
         (json.dumps([*FEED, {"name": "X", "slug": "x", "day": 1, "time": "25:00", **PERTH}]), "time 25:00 is not"),
         (json.dumps([*FEED, {"name": "X", "slug": "x", "day": 1, "time": "10:00", "approximate": "yes",
-                             "conference_url": "http://zoom.example/j/1"}]), "is not an https:// link"),
+                             "conference_url": "http://zoom.example/j/1"}]),
+         "row 5 (slug x): rejected — conference_url: The online link must start with https://"),
         ("Name,Day,Time\nA,1,10:00\n", "the header row has no Slug (or ID) column"),
     ],
 )

@@ -92,9 +92,10 @@ def test_custody_never_appears_even_for_a_coordinator(client, auth, network, mak
         ("time=midnight", "time", "Choose a time of day from the list."),
         ("type=bingo", "type", "Choose a kind of meeting from the list."),
         ("mode=telepathy", "mode", "Choose in person or online."),
-        ("page=0", "page", "Number must be between 1 and 1000."),
+        ("page=0", "page", "Page numbers run from 1 to 1000."),
         ("near=" + "x" * 101, "near", "Keep it under 100 characters."),
-        ("near=Atlantisville", "near", "We could not find “Atlantisville”. Try a town, or a postcode district like PH1."),
+        ("near=Atlantisville", "near", "We could not find “Atlantisville”. Check the spelling, or try a nearby town "
+                                       "or a postcode district like PH1."),
     ],
 )
 def test_bad_filters_get_400_with_a_message_per_field(client, network, query, field, message):

@@ -76,7 +76,7 @@ def open_pathway_through_the_form(page, first_name: str, release: date) -> str:
     page.get_by_label("Released from").select_option(label="HMP Perth")
     page.get_by_label("Release date").fill(release.isoformat())
     page.get_by_label("Where they will live").fill("Dundee")
-    page.get_by_label("Mentor", exact=True).select_option(label="Jamie K.")
+    page.get_by_label("Mentor inside (cleared for the prison)").select_option(label="Jamie K.")
     page.get_by_label("They agreed to a plan").check()
     page.get_by_label("They want the plan as a calendar").check()
     page.get_by_role("button", name="Open pathway and propose a plan").click()
@@ -118,10 +118,10 @@ def record_contact(page, on: date) -> None:
     """The contact form on the pathway page: a face-to-face meeting on that date."""
     contacts = page.locator("section[aria-labelledby=contact-heading]")
     contacts.get_by_label("Date").fill(on.isoformat())
-    contacts.get_by_label("What happened").select_option("met")
+    contacts.get_by_label("How", exact=True).select_option("face_to_face")
     contacts.get_by_role("button", name="Record contact").click()
     expect(page.locator(".flash-success")).to_have_text("Contact recorded.")
-    expect(contacts.get_by_role("listitem").filter(has_text=f"{on:%a} {on.day} {on:%b}: Met")).to_have_count(1)
+    expect(contacts.get_by_role("listitem").filter(has_text=f"{on:%a} {on.day} {on:%b}: Face to face")).to_have_count(1)
 
 
 def fetch_without_cookies(new_context, url: str):

@@ -133,20 +133,23 @@ def test_unknown_place_gets_a_message_and_suggestions_not_an_error(client, netwo
     ],
 )
 def test_bad_input_gets_a_message_beside_the_field(client, network, query, message):
-    """Nonsense in the URL never gives a 500: the page explains, and still lists meetings."""
+    """Nonsense in the URL never gives a 500: the page explains, and lists nothing the filter did not choose."""
     response = client.get(f"/meetings?{query}")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert message in body
     assert "<script>" not in body
+    assert titles(response) == []
 
 
 @pytest.mark.parametrize("page", ["-4", "0", "abc", "99999999999999999999"])
-def test_a_nonsense_page_number_shows_the_first_page(client, network, page):
-    """The page number is not a field anyone types; a bad one just means page one."""
-    response = client.get(f"/meetings?page={page}")
+def test_a_nonsense_page_number_is_explained_with_a_link_to_the_first_page(client, network, page):
+    """The API and the feed refuse it too: the page says so rather than showing some other page as this one."""
+    response = client.get(f"/meetings?page={page}&day=tue")
     assert response.status_code == 200
-    assert "Perth Tuesday SMART" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert titles(response) == []
+    assert '<a href="/meetings?day=tue">Show the first page</a>' in body
 
 
 def test_odd_unicode_and_markup_in_near_is_escaped(client, network):

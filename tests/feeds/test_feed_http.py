@@ -615,11 +615,12 @@ def test_search_feed_near_perth_is_perth_and_dundee(client, network):
     assert "near Perth" in str(Calendar.from_ical(body)["X-WR-CALNAME"])
 
 
-def test_search_feed_for_an_unknown_place_is_404(client, network):
-    """A place nobody can find is not an empty calendar that a subscriber would never question."""
+def test_search_feed_for_an_unknown_place_is_400(client, network):
+    """A place nobody can find is not an empty calendar that a subscriber would never question: the page's words."""
     response = client.get("/feeds/meetings.ics?near=Qwxzzy%20Vrrp&radius=25")
-    assert response.status_code == 404
-    assert not response.headers["Content-Type"].startswith("text/calendar")
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain"
+    assert "near: We could not find “Qwxzzy Vrrp”." in response.get_data(as_text=True)
 
 
 BAD_QUERIES = [
@@ -644,14 +645,18 @@ BAD_QUERIES = [
     "near=Perth&near=Dundee",
     "radius=%E2%80%93",
 ]
+UNDERSTOOD = {"day=tue&day=tue&day=", "near=%20%20", "near=56.4,-3.4&radius=5", "near=Perth&near=Dundee"}
 
 
 @pytest.mark.parametrize("query", BAD_QUERIES)
 def test_bad_filter_values_never_500(client, network, query):
-    """Junk in any filter gives a calendar (the filter ignored) or a plain 404, never a server error."""
+    """Junk in any filter is a plain 400 naming it (never a calendar with the filter ignored), never a server error."""
     response = client.get(f"/feeds/meetings.ics?{query}")
-    assert response.status_code in (200, 404), response.status_code
-    if response.status_code == 200:
+    assert response.status_code == (200 if query in UNDERSTOOD else 400), response.status_code
+    if response.status_code == 400:
+        named = {pair.split("=")[0] + ": " for pair in query.split("&")}
+        assert response.mimetype == "text/plain" and any(n in response.get_data(as_text=True) for n in named)
+    else:
         assert response.headers["Content-Type"] == CONTENT_TYPE
         assert meeting_uid(network["custody"]) not in series_uids(response.data)
         assert lint(response.data) == []

@@ -35,6 +35,17 @@ def trained(make_person, setting, first_name: str, *roles: str, **fields):
     return person
 
 
+def opened_with_a_cleared_backup(client, auth, setting) -> tuple[Pathway, Clearance]:
+    """The co-ordinator opens a pathway with Chris, cleared for HMP Perth, as backup; returns it and his clearance."""
+    clearance = Clearance(person=setting["other"], venue=setting["prison"], status="approved",
+                          valid_from=TODAY - timedelta(days=5))
+    db.session.add(clearance)
+    db.session.commit()
+    auth.login(setting["coordinator"])
+    client.post("/pathways/new", data=open_form(setting, backup_mentor_id=setting["other"].id))
+    return db.session.scalar(select(Pathway)), clearance
+
+
 def test_an_expired_backup_is_refused_beside_the_backup_field(client, auth, setting, make_person):
     """The review's case: an expired mentor names a cleared mentor and himself as backup. Both fail now."""
     lapsed = trained(make_person, setting, "Lenny")
@@ -66,13 +77,7 @@ def test_an_uncleared_backup_is_refused_and_a_cleared_one_accepted(client, auth,
 
 def test_rebasing_holds_the_backup_to_the_rule_on_the_new_date(client, auth, setting):
     """A backup whose clearance ends before the new date stops the re-base, with nothing changed."""
-    other = setting["other"]
-    clearance = Clearance(person=other, venue=setting["prison"], status="approved", valid_from=TODAY - timedelta(days=5))
-    db.session.add(clearance)
-    db.session.commit()
-    auth.login(setting["coordinator"])
-    client.post("/pathways/new", data=open_form(setting, backup_mentor_id=other.id))
-    pathway = db.session.scalar(select(Pathway))
+    pathway, clearance = opened_with_a_cleared_backup(client, auth, setting)
     release = pathway.release_date
     clearance.expires_on = release + timedelta(days=3)
     db.session.commit()
@@ -116,12 +121,7 @@ def test_who_may_open_where(client, auth, setting, make_person, make_venue):
 def test_the_page_names_custody_sessions_only_to_people_entitled_to_that_prison(client, auth, setting):
     """A backup whose clearance has since lapsed still sees the plan, but 'Session inside', never its title."""
     other = setting["other"]
-    clearance = Clearance(person=other, venue=setting["prison"], status="approved", valid_from=TODAY - timedelta(days=5))
-    db.session.add(clearance)
-    db.session.commit()
-    auth.login(setting["coordinator"])
-    client.post("/pathways/new", data=open_form(setting, backup_mentor_id=other.id))
-    pathway = db.session.scalar(select(Pathway))
+    pathway, clearance = opened_with_a_cleared_backup(client, auth, setting)
     url = f"/pathways/{pathway.public_id}"
     assert "HMP Perth SMART group" in text(client.get(url))
     auth.logout()

@@ -138,11 +138,11 @@ def test_missed_contact_raises_a_flag_and_a_recorded_one_clears_it(client, auth,
     assert "No contact within 2 days of release." in listing
     for days_ago in (4, 0):
         client.post(f"/pathways/{pathway.public_id}/contacts",
-                    data={"on": (TODAY - timedelta(days=days_ago)).isoformat(), "outcome": "met"})
+                    data={"on": (TODAY - timedelta(days=days_ago)).isoformat(), "mode": "face_to_face"})
     listing = html.unescape(client.get("/pathways/").get_data(as_text=True))
     assert "No contact" not in listing
     future = client.post(f"/pathways/{pathway.public_id}/contacts",
-                         data={"on": (TODAY + timedelta(days=3)).isoformat(), "outcome": "met"})
+                         data={"on": (TODAY + timedelta(days=3)).isoformat(), "mode": "face_to_face"})
     assert "not in the future" in html.unescape(future.get_data(as_text=True))
 
 
@@ -160,7 +160,7 @@ def test_changing_the_release_date_rebases_the_plan(client, auth, setting):
 def test_erase_now_leaves_no_trace_but_an_anonymous_count(client, auth, setting):
     """After erasure no table holds the name, the reference or the release date; tallies remain."""
     pathway = open_pathway(client, auth, setting)
-    client.post(f"/pathways/{pathway.public_id}/contacts", data={"on": TODAY.isoformat(), "outcome": "met"})
+    client.post(f"/pathways/{pathway.public_id}/contacts", data={"on": TODAY.isoformat(), "mode": "face_to_face"})
     reference, public_id = pathway.reference, pathway.public_id
     assert client.post(f"/pathways/{public_id}/erase").status_code == 303
     db.session.expire_all()

@@ -1,0 +1,154 @@
+"""Referral intake screens: staff or a co-ordinator refer with consent; co-ordinators accept or decline."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from recovery_network.accounts.models import COORDINATOR, Person
+from recovery_network.accounts.permissions import require_role
+from recovery_network.audit.services import record
+from recovery_network.errors import DomainError
+from recovery_network.extensions import db, login_manager
+from recovery_network.pathways import referrals, services
+from recovery_network.pathways.throughcare_forms import AcceptForm, DeclineForm, ReferralForm
+from recovery_network.pathways.throughcare_models import CONSENT_HOW, DECLINE_REASONS, Referral
+from recovery_network.pathways.views import mentor_choices, openable_establishments
+from recovery_network.types import utcnow
+from recovery_network.venues.models import Venue
+from recovery_network.venues.services import locate
+
+bp = Blueprint("referrals", __name__, url_prefix="/referrals")
+
+
+@bp.before_request
+def logged_in() -> None:
+    """Referrals are for staff and co-ordinators, signed in."""
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    if not referrals.may_refer(current_user):
+        abort(404)
+
+
+def mine():
+    """Referrals this person may see: all for co-ordinators; staff see their prison's and their own."""
+    if current_user.has_role(COORDINATOR):
+        return Referral.id.is_not(None)
+    return or_(Referral.referred_by_id == current_user.id,
+               Referral.establishment_id.in_(sorted(current_user.establishment_ids or ())))
+
+
+@bp.get("/")
+def index():
+    """The queue: new referrals (flagged after 14 days), and recent decisions."""
+    today = utcnow().date()
+    rows = db.session.scalars(select(Referral).where(mine()).order_by(Referral.received_at.desc())).all()
+    return render_template("pathways/referrals.html", rows=rows, today=today, undecided=referrals.UNDECIDED_DAYS,
+                           decline_names=DECLINE_REASONS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def create():
+    """Refer a person with their consent recorded."""
+    form = ReferralForm()
+    form.establishment_id.choices = [(v.id, v.name) for v in openable_establishments()]
+    if form.validate_on_submit():
+        located = locate(form.destination.data)
+        if located is None:
+            form.destination.errors.append("We couldn't find that town or postcode district. Try the nearest town.")
+        else:
+            details = referrals.ReferralDetails(
+                first_name=form.first_name.data, establishment=db.session.get(Venue, form.establishment_id.data),
+                release_date=form.release_date.data, destination=form.destination.data, destination_point=located.point,
+                referrer_org=form.referrer_org.data, consent_taken_by=form.consent_taken_by.data,
+                consent_on=form.consent_on.data, consent_how=form.consent_how.data)
+            try:
+                referrals.refer(details, current_user, utcnow().date())
+            except DomainError as error:
+                db.session.rollback()
+                target = form.consent_on if "onsent" in str(error) else form.release_date
+                target.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash("Referral sent. A co-ordinator will accept or decline it.", "success")
+                return redirect(url_for("referrals.index"))
+    return render_template("pathways/referral_form.html", form=form)
+
+
+def referral_or_404(public_id: str) -> Referral:
+    """A referral this person may see; 404 otherwise."""
+    referral = db.session.scalar(select(Referral).where(Referral.public_id == public_id, mine()))
+    if referral is None:
+        abort(404)
+    return referral
+
+
+def render_referral(referral: Referral, accept_form: AcceptForm | None = None,
+                    decline_form: DeclineForm | None = None, error: str | None = None):
+    """The referral with the co-ordinator's accept and decline forms."""
+    accept_form = accept_form or AcceptForm(formdata=None)
+    for field in (accept_form.mentor_id, accept_form.backup_mentor_id, accept_form.community_mentor_id):
+        field.choices = [(0, "None")] + mentor_choices()
+    return render_template("pathways/referral.html", referral=referral, accept_form=accept_form,
+                           decline_form=decline_form or DeclineForm(formdata=None), consent_names=CONSENT_HOW,
+                           decline_names=DECLINE_REASONS, error=error,
+                           is_coordinator=current_user.has_role(COORDINATOR))
+
+
+@bp.get("/<public_id>")
+def detail(public_id: str):
+    """One referral (its view audited)."""
+    referral = referral_or_404(public_id)
+    record("referral.view", current_user, referral)
+    db.session.commit()
+    return render_referral(referral)
+
+
+@bp.post("/<public_id>/accept")
+def accept(public_id: str):
+    """Accept: the pathway opens with the referral's details and the mentors chosen."""
+    require_role(COORDINATOR)
+    referral = referral_or_404(public_id)
+    form = AcceptForm()
+    for field in (form.mentor_id, form.backup_mentor_id, form.community_mentor_id):
+        field.choices = [(0, "None")] + mentor_choices()
+    if not form.validate():
+        return render_referral(referral, accept_form=form)
+
+    def person(field) -> Person | None:
+        return db.session.get(Person, field.data) if field.data else None
+
+    try:
+        pathway = referrals.accept(referral, person(form.mentor_id), person(form.backup_mentor_id),
+                                   person(form.community_mentor_id), bool(form.consent_calendar.data),
+                                   bool(form.plain_titles.data), current_user, utcnow().date())
+    except DomainError as error:
+        db.session.rollback()
+        referral = referral_or_404(public_id)
+        field = {services.BackupNotEligible: form.backup_mentor_id,
+                 services.CommunityMentorNotEligible: form.community_mentor_id}.get(type(error), form.mentor_id)
+        field.errors = [*field.errors, str(error)]
+        return render_referral(referral, accept_form=form)
+    db.session.commit()
+    flash("Referral accepted: the pathway is open.", "success")
+    return redirect(url_for("pathways.detail", public_id=pathway.public_id))
+
+
+@bp.post("/<public_id>/decline")
+def decline(public_id: str):
+    """Decline with a reason; the referral is erased after the retention period."""
+    require_role(COORDINATOR)
+    referral = referral_or_404(public_id)
+    form = DeclineForm()
+    if not form.validate():
+        return render_referral(referral, decline_form=form)
+    try:
+        referrals.decline(referral, form.decline_reason.data, current_user, utcnow().date(),
+                          int(current_app.config.get("PATHWAY_RETENTION_DAYS", 90)))
+    except DomainError as error:
+        db.session.rollback()
+        return render_referral(referral_or_404(public_id), error=str(error))
+    db.session.commit()
+    flash("Referral declined.", "success")
+    return redirect(url_for("referrals.index"))
