@@ -127,7 +127,11 @@ class MeetingForm(VenueChoiceForm):
         if (field.data or NO_VENUE) == NO_VENUE and not (self.online_url.data or "").strip():
             raise ValidationError("Choose a venue or give an online link.")
 
-from recovery_network.meetings.models import CLOSED, LISTINGS, OPEN
+    def validate_referral_contact(self, field: Field) -> None:
+        """A closed group is listed by referral, so the public needs someone to ask."""
+        if self.listing.data == CLOSED and not (field.data or "").strip():
+            raise ValidationError("A closed group needs a contact for referrals: a service phone number or email.")
+
     def validate(self, extra_validators=None) -> bool:
         """Each field's own checks, then the rules every series keeps (meetings/rules.py, as an import), beside fields."""
         valid = super().validate(extra_validators)
