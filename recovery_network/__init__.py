@@ -110,6 +110,7 @@ def register_blueprints(app: Flask) -> None:
     from recovery_network.api.v1 import bp as api_v1_bp
     from recovery_network.api.views import bp as api_bp
     from recovery_network.coordination.views import bp as coordination_bp
+    from recovery_network.courses.views import bp as courses_bp
     from recovery_network.directory.views import bp as directory_bp
     from recovery_network.feeds.views import bp as feeds_bp
     from recovery_network.establishments.views import bp as establishments_bp
@@ -122,5 +123,5 @@ def register_blueprints(app: Flask) -> None:
     from recovery_network.rota.views import bp as rota_bp
 
     for bp in (directory_bp, feeds_bp, api_bp, api_v1_bp, health_bp, accounts_bp, mentors_bp, coordination_bp,
-               establishments_bp, rota_bp, organise_bp, pathways_bp, liberation_bp, referrals_bp):
+               establishments_bp, rota_bp, organise_bp, courses_bp, pathways_bp, liberation_bp, referrals_bp):
         app.register_blueprint(bp)

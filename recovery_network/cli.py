@@ -56,13 +56,14 @@ def seed_demo(if_empty: bool) -> None:
 @click.command("send-reminders")
 @with_appcontext
 def send_reminders() -> None:
-    """Queue 48-hour rota reminders and daily gap alerts, then send the outbox (run hourly from cron)."""
+    """Queue 48-hour rota reminders, daily gap alerts and clearance chases, then send the outbox (run hourly)."""
     from recovery_network.rota import reminders
 
     now = utcnow()
     # Links in emails need the public address; cron has no request to take it from.
     with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
-        queued = reminders.queue_rota_reminders(now) + reminders.queue_gap_alerts(now)
+        queued = (reminders.queue_rota_reminders(now) + reminders.queue_gap_alerts(now)
+                  + reminders.queue_clearance_chases(now))
         db.session.commit()
         sent = reminders.send_pending()
         db.session.commit()

@@ -10,12 +10,12 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from recovery_network.demo_people import seed_people, seed_rota_and_pathway
+from recovery_network.demo_people import seed_course_and_custody_post, seed_people, seed_rota_and_pathway
 from recovery_network.extensions import db
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import next_occurrences
 from recovery_network.meetings.services import MeetingDetails, cancel_occurrence, create_meeting, move_occurrence
-from recovery_network.venues.models import COMMUNITY, CUSTODY, Area, Venue
+from recovery_network.venues.models import COMMUNITY, CUSTODY, Area, AreaCoverage, Venue
 
 AREAS = {
     "perth-and-kinross": "Perth & Kinross",
@@ -23,6 +23,16 @@ AREAS = {
     "angus": "Angus",
     "glasgow": "Glasgow",
 }
+
+# What each area covers: its council area, and for Perth the districts of the city itself.
+COVERAGE = {
+    "perth-and-kinross": [("council", "Perth and Kinross"), ("postcode_district", "PH1"), ("postcode_district", "PH2")],
+    "dundee": [("council", "Dundee City")],
+    "angus": [("council", "Angus")],
+    "glasgow": [("council", "Glasgow City"), ("council", "East Dunbartonshire")],
+}
+# What kind of establishment each prison is.
+KINDS = {"hmp-perth": "closed", "hmp-castle-huntly": "open", "hmp-barlinnie": "closed", "hmp-low-moss": "closed"}
 
 # slug: (name, setting, area, address, town, postcode, lat, lon, accessibility, directions)
 VENUES = {
@@ -74,7 +84,8 @@ def meetings(today: date) -> list[tuple[str, MeetingDetails]]:
         ("arbroath-smart-wednesday", MeetingDetails("Arbroath SMART Recovery", "smart", 2, time(18, 30), since, venue=at("arbroath-community-centre"))),
         ("forfar-smart-thursday", MeetingDetails("Forfar SMART Recovery", "smart", 3, time(14, 0), since, venue=at("forfar-reid-hall"))),
         ("forfar-ten-week-programme", MeetingDetails("Forfar 10-week Recovery Group", "programme", 1, time(10, 0), programme_start, duration_minutes=120,
-                                                     session_count=10, venue=at("forfar-reid-hall"),
+                                                     session_count=10, venue=at("forfar-reid-hall"), listing="closed",
+                                                     referral_contact="Angus Recovery Service, 01632 960 123",
                                                      description="For people on drug treatment and testing orders and anyone in early recovery. Graduation in week 10.")),
         ("glasgow-east-cafe", MeetingDetails("East End Recovery Café", "cafe", 5, time(12, 0), since, duration_minutes=180, venue=at("glasgow-east-recovery"))),
         ("glasgow-smart-wednesday", MeetingDetails("Glasgow City Centre SMART Recovery", "smart", 2, time(19, 0), since, venue=at("glasgow-city-centre-hall"))),
@@ -106,12 +117,14 @@ def seed(now: datetime) -> dict[str, int]:
             db.session.add(area)
             added["areas"] += 1
         areas[slug] = area
+        if not area.coverage:
+            area.coverage = [AreaCoverage(kind=kind, value=value) for kind, value in COVERAGE.get(slug, [])]
     db.session.flush()
     for slug, (name, setting, area, address, town, postcode, lat, lon, access, directions) in VENUES.items():
         if db.session.scalar(select(Venue.id).where(Venue.slug == slug)) is None:
             db.session.add(Venue(slug=slug, name=name, setting=setting, area=areas[area], address=address, town=town,
                                  postcode=postcode, latitude=lat, longitude=lon, accessibility=access, directions=directions,
-                                 step_free=access.startswith(("Step-free", "Lift"))))
+                                 step_free=access.startswith(("Step-free", "Lift")), establishment_kind=KINDS.get(slug)))
             added["venues"] += 1
     db.session.flush()
     for slug, details in meetings(now.date()):
@@ -127,6 +140,7 @@ def seed(now: datetime) -> dict[str, int]:
     added["people"] = seed_people(now.date())
     if added["people"]:
         seed_rota_and_pathway(now)
+        seed_course_and_custody_post(now)
     return added
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from recovery_network.accounts.models import ACTIVE, PENDING, Person, PersonRole, StaffPost
 from recovery_network.extensions import db
 from recovery_network.mentors.models import Clearance, ClearanceChange, Course, PvgMembership, TrainingRecord
+from recovery_network.mentors.services import default_expiry
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
 
@@ -33,6 +35,8 @@ PEOPLE = {
     "coordinator": ("Morag", "D", ["coordinator"], ACTIVE, []),
     "staff.perth": ("Gordon", "R", ["establishment_staff"], ACTIVE, ["hmp-perth"]),
     "facilitator": ("Fiona", "S", ["facilitator", "peer_mentor"], ACTIVE, []),
+    # A prison officer trained as a facilitator: their staff post is their clearance for HMP Perth.
+    "officer.perth": ("Iain", "W", ["establishment_staff", "facilitator"], ACTIVE, ["hmp-perth"]),
     "mentor": ("Jamie", "K", ["peer_mentor"], ACTIVE, []),
     "mentor.expired": ("Chris", "B", ["peer_mentor"], ACTIVE, []),
     # A community mentor: trained, no prison clearance (meets people at the gate and outside).
@@ -69,11 +73,14 @@ def seed_people(today: date) -> int:
     if people.get("coordinator") is None:
         return added
     by = people["coordinator"]
-    _train(people.get("facilitator"), courses["SMART-FAC"], today - timedelta(days=300), today + timedelta(days=20), by)
-    _train(people.get("facilitator"), courses["PEER-MENTOR"], today - timedelta(days=400), None, by)
-    _train(people.get("mentor"), courses["PEER-MENTOR"], today - timedelta(days=90), None, by)
-    _train(people.get("mentor.community"), courses["PEER-MENTOR"], today - timedelta(days=60), None, by)
-    _train(people.get("mentor.expired"), courses["PEER-MENTOR"], today - timedelta(days=800), today - timedelta(days=70), by)
+    # Completion dates are chosen so each course's own refresh period lands the expiry where the demo needs it:
+    # Fiona's facilitator training runs out in 20 days, Chris's peer mentor training ran out 70 days ago.
+    _train(people.get("facilitator"), courses["SMART-FAC"], today + timedelta(days=20) - relativedelta(months=24), by)
+    _train(people.get("facilitator"), courses["PEER-MENTOR"], today - timedelta(days=400), by)
+    _train(people.get("mentor"), courses["PEER-MENTOR"], today - timedelta(days=90), by)
+    _train(people.get("mentor.community"), courses["PEER-MENTOR"], today - timedelta(days=60), by)
+    _train(people.get("mentor.expired"), courses["PEER-MENTOR"], today - timedelta(days=70) - relativedelta(months=24), by)
+    _train(people.get("officer.perth"), courses["SMART-FAC"], today - timedelta(days=120), by)
     _clear(people.get("facilitator"), venues.get("hmp-perth"), today - timedelta(days=200), today + timedelta(days=25), by)
     _clear(people.get("mentor"), venues.get("hmp-perth"), today - timedelta(days=60), None, by)
     _clear(people.get("mentor"), venues.get("hmp-barlinnie"), today - timedelta(days=30), today + timedelta(days=300), by)
@@ -84,26 +91,33 @@ def seed_people(today: date) -> int:
                                      confirmed_on=today - timedelta(days=100), renewal_due=today + timedelta(days=1725),
                                      recorded_by_id=by.id))
     if people.get("newcomer") is not None:
-        db.session.add(TrainingRecord(person=people["newcomer"], course=courses["PEER-MENTOR"],
-                                      completed_on=today - timedelta(days=14), status="pending"))
+        completed = today - timedelta(days=14)
+        db.session.add(TrainingRecord(person=people["newcomer"], course=courses["PEER-MENTOR"], completed_on=completed,
+                                      expires_on=default_expiry(courses["PEER-MENTOR"], completed), status="pending"))
+    # A request waiting long enough to be chased, so the clearance pipeline has something to show.
+    if people.get("mentor") is not None and venues.get("hmp-low-moss") is not None:
+        _clear(people["mentor"], venues["hmp-low-moss"], None, None, by, status="requested",
+               since=utcnow() - timedelta(days=40))
     db.session.flush()
     return added
 
 
-def _train(person, course, completed_on, expires_on, by) -> None:
-    """Verified training for a demo person."""
+def _train(person, course, completed_on, by) -> None:
+    """Verified training for a demo person, expiring when its course's refresh period says (as real records do)."""
     if person is not None:
-        db.session.add(TrainingRecord(person=person, course=course, completed_on=completed_on, expires_on=expires_on,
-                                      status="verified", verified_by_id=by.id, verified_at=utcnow()))
+        db.session.add(TrainingRecord(person=person, course=course, completed_on=completed_on,
+                                      expires_on=default_expiry(course, completed_on), status="verified",
+                                      verified_by_id=by.id, verified_at=utcnow()))
 
 
-def _clear(person, venue, valid_from, expires_on, by, status="approved") -> None:
+def _clear(person, venue, valid_from, expires_on, by, status="approved", since=None) -> None:
     """A clearance for a demo person, with its history."""
     if person is None or venue is None:
         return
     clearance = Clearance(person=person, venue=venue, status=status, valid_from=valid_from, expires_on=expires_on)
-    clearance.changes = [ClearanceChange(from_status=None, to_status="requested", by_id=by.id),
-                         ClearanceChange(from_status="requested", to_status="approved", by_id=by.id)]
+    clearance.changes = [ClearanceChange(from_status=None, to_status="requested", by_id=by.id, at=since or utcnow())]
+    if status != "requested":
+        clearance.changes.append(ClearanceChange(from_status="requested", to_status="approved", by_id=by.id))
     if status == "expired":
         clearance.changes.append(ClearanceChange(from_status="approved", to_status="expired", by_id=by.id))
     db.session.add(clearance)
@@ -135,3 +149,30 @@ def seed_rota_and_pathway(now) -> None:
     from recovery_network.demo_throughcare import seed_throughcare
 
     seed_throughcare(now.date(), people)
+
+
+def seed_course_and_custody_post(now) -> None:
+    """The closed Forfar course with people enrolled (first names only), and Fiona's HMP Perth session awaiting approval."""
+    from datetime import time
+
+    from recovery_network.courses.services import enrol, sessions, set_attendance
+    from recovery_network.demo import demo_meetings
+    from recovery_network.meetings.services import MeetingDetails, post_meeting
+
+    people = {p.email.split("@")[0]: p for p in db.session.scalars(select(Person))}
+    course = demo_meetings(now.date()).get("forfar-ten-week-programme")
+    by = people.get("facilitator")
+    if course is not None and by is not None:
+        course.organiser_id = by.id
+        today = now.date()
+        held = {o.original_start.date() for o in sessions(course) if not o.cancelled and o.start.date() <= today}
+        for name, missed in (("Dee", 0), ("Ross", 1), ("J.M.", 2)):
+            enrolment = enrol(course, name, by, course.starts_on)
+            set_attendance(enrolment, set(sorted(held)[missed:]), by, today)
+        db.session.flush()
+    prison = db.session.scalar(select(Venue).where(Venue.slug == "hmp-perth"))
+    if prison is not None and by is not None:
+        start = now.date() + timedelta(days=(3 - now.date().weekday()) % 7 + 7)
+        post_meeting(MeetingDetails("HMP Perth SMART group (Thursday morning)", "smart", 3, time(10, 0), start,
+                                    venue=prison, facilitators_needed=1, mentors_needed=1,
+                                    description="Posted by Fiona; waiting for the prison's staff to approve it."), by)

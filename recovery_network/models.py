@@ -2,6 +2,7 @@
 
 from recovery_network.accounts.models import LoginSession, Person, PersonRole, StaffPost
 from recovery_network.audit.models import AuditEvent
+from recovery_network.courses.models import Attendance, Enrolment
 from recovery_network.feeds.cache import ContentVersion
 from recovery_network.meetings.models import Meeting, MeetingChange
 from recovery_network.mentors.models import Clearance, ClearanceChange, Course, PvgMembership, TrainingRecord
@@ -10,10 +11,10 @@ from recovery_network.pathways.models import (
     Referral,
 )
 from recovery_network.rota.models import OutboxMessage, RotaFeedToken, RotaSlot, Signup
-from recovery_network.venues.models import Area, GeocodeResult, Venue
+from recovery_network.venues.models import Area, AreaCoverage, GeocodeResult, Venue
 
 __all__ = [
-    "Area", "AuditEvent", "ContentVersion", "ContactRecord", "Pathway", "PathwayFeedToken", "PathwayItem", "PathwayTally", "PlanArea", "Referral", "Extension", "FollowUp", "HomeLeave", "Clearance", "ClearanceChange", "Course", "GeocodeResult", "LoginSession", "Meeting", "MeetingChange",
+    "Area", "AreaCoverage", "Attendance", "AuditEvent", "Enrolment", "ContentVersion", "ContactRecord", "Pathway", "PathwayFeedToken", "PathwayItem", "PathwayTally", "PlanArea", "Referral", "Extension", "FollowUp", "HomeLeave", "Clearance", "ClearanceChange", "Course", "GeocodeResult", "LoginSession", "Meeting", "MeetingChange",
     "OutboxMessage", "Person", "PersonRole", "PvgMembership", "RotaFeedToken", "RotaSlot", "Signup", "StaffPost",
     "TrainingRecord", "Venue",
 ]

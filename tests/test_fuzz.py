@@ -89,7 +89,7 @@ def values_for(name: str, fields: dict[str, set[type]]):
 
 
 # Names views read straight from request.form, besides the forms' fields.
-RAW_FORM_NAMES = {"action", "role", "venue", "reset", "person", "next"}
+RAW_FORM_NAMES = {"action", "role", "venue", "reset", "person", "next", "attended"}
 
 
 def plausible(world: dict) -> dict[str, str]:  # noqa: F811 - a plain argument
@@ -120,6 +120,7 @@ def plausible(world: dict) -> dict[str, str]:  # noqa: F811 - a plain argument
         "minutes": "60", "consent_how": "in_person", "consent_given": "y", "decline_reason": "duplicate", "action": "approve", "venue": "",
         "reset": "", "near": "Dundee", "radius": "10", "day": "mon", "time": "evening", "type": "smart",
         "mode": "in_person", "page": "1", "next": "/account",
+        "district": "PH2", "listing": "open", "referral_contact": "", "coverage": "Fife", "attended": "",
     }
 
 
@@ -136,6 +137,8 @@ def path_args(app, world: dict) -> dict[tuple[str, str], str]:  # noqa: F811 - a
         ("signup_id", ""): str(signup.id), ("clearance_id", ""): str(world["clearance"].id),
         ("training_id", ""): str(world["training"].id), ("status", ""): "verified",
         ("token", "accounts"): reset_token(world["mentor"]), ("token", ""): "not-a-token",
+        ("slug", "coordination"): world["prison"].slug, ("slug", "courses"): world["meeting"].slug,
+        ("slug", "establishments"): world["meeting"].slug, ("code", ""): "not-a-code", ("action", ""): "approve",
     }
 
 

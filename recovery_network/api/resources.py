@@ -57,6 +57,7 @@ def schedule_resource(meeting: Any) -> dict[str, Any]:
 
 def occurrence_resource(occurrence: Occurrence, moved_venues: Mapping[int, Any]) -> dict[str, Any]:
     """One date as people see it: when, whether it is cancelled or moved, why, and where if it moved."""
+    # Callers pass no moved venues for a closed group, whose places are never published.
     moved_to = moved_venues.get(occurrence.venue_id) if occurrence.venue_id is not None else None
     return {
         "start": iso(occurrence.start),
@@ -82,8 +83,11 @@ def meeting_resource(meeting: Any, links: dict[str, str]) -> dict[str, Any]:
         "kind_name": kind.name if kind else meeting.kind,
         "status": meeting.status,
         "schedule": schedule_resource(meeting),
-        "venue": venue_resource(meeting.venue),
-        "online_url": meeting.online_url,
+        # A closed group is found by referral: its contact, never its address (meetings/visibility.public_venue).
+        "venue": None if meeting.listing == "closed" else venue_resource(meeting.venue),
+        "listing": "closed" if meeting.listing == "closed" else "open",
+        "referral_contact": meeting.referral_contact if meeting.listing == "closed" else None,
+        "online_url": None if meeting.listing == "closed" else meeting.online_url,
         "updated_at": iso(meeting.updated_at),
         "links": links,
     }

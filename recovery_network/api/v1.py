@@ -79,7 +79,7 @@ def index():
 @bp.get("/meetings/<slug>")
 def detail(slug: str):
     """One public meeting with its next six dates, cancelled and moved ones marked."""
-    meeting = meeting_or_404(None, slug=slug)  # the public API never sees custody, whoever asks
+    meeting = meeting_or_404(None, slug=slug, listed_only=True)  # never custody or unlisted, whoever asks
     upcoming = next_occurrences(meeting.schedule, meeting.change_map(), now(), count=UPCOMING)
     expires_with(upcoming[:1])
     return jsonify(detail_resource(meeting, _links(meeting), upcoming, _moved_venues(meeting)))
@@ -101,7 +101,9 @@ def _links(meeting: Meeting) -> dict[str, str]:
 
 
 def _moved_venues(meeting: Meeting) -> dict[int, Any]:
-    """Venues single dates were moved to, by id."""
+    """Venues single dates were moved to, by id (none for a closed group, whose address is never published)."""
+    if meeting.is_closed:
+        return {}
     return {c.new_venue_id: c.new_venue for c in meeting.changes if c.new_venue is not None}
 
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import selectinload
 
 from recovery_network.api.meeting_guide import to_meeting_guide
 from recovery_network.extensions import db
-from recovery_network.meetings.models import ACTIVE, PAUSED, Meeting
+from recovery_network.meetings.models import ACTIVE, OPEN, PAUSED, Meeting
 from recovery_network.meetings.recurrence import first_slot_date
-from recovery_network.meetings.visibility import visible_to
+from recovery_network.meetings.visibility import listed
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
 
@@ -33,7 +33,9 @@ def meeting_guide():
     meetings = db.session.scalars(
         select(Meeting)
         .where(
-            visible_to(None),
+            listed(None),
+            # Finder apps send people to an address; a closed group has none to give (it is on our own pages).
+            Meeting.listing == OPEN,
             Meeting.status.in_([ACTIVE, PAUSED]),
             or_(Meeting.finishes_on.is_(None), Meeting.finishes_on >= today),
         )

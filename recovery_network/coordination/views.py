@@ -24,6 +24,7 @@ from recovery_network.mentors.forms import (
     TrainingForm,
 )
 from recovery_network.mentors.models import Clearance, Course, PvgMembership, TrainingRecord
+from recovery_network.mentors.rules import training_state
 from recovery_network.mentors.views import course_choices
 from recovery_network.types import utcnow
 from recovery_network.venues.models import CUSTODY, Venue
@@ -102,6 +103,7 @@ def render_person(subject: Person, **forms):
         move_form=forms.get("move_form") or ClearanceMoveForm(formdata=None),
         move_error_id=forms.get("move_error_id"),
         pvg_form=forms.get("pvg_form") or PvgForm(formdata=None, obj=pvg),
+        training_state=training_state, today=utcnow().date(),
         error=forms.get("error"),
     )
 
@@ -273,3 +275,7 @@ def audit():
     page = db.paginate(select(AuditEvent).order_by(AuditEvent.id.desc()), page=page_number(), per_page=50,
                        error_out=False)
     return render_template("coordination/audit.html", page=page)
+
+
+# The network screens (prisons, staff, areas, the clearance pipeline) add their routes to this blueprint.
+from recovery_network.coordination import network  # noqa: E402,F401

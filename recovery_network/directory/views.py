@@ -74,7 +74,9 @@ def detail(slug: str):
 
 
 def _moved_venues(meeting: Meeting) -> dict:
-    """Venues that single dates were moved to, by id."""
+    """Venues that single dates were moved to, by id (none for a closed group: its places are not published)."""
+    if meeting.is_closed:
+        return {}
     return {c.new_venue_id: c.new_venue for c in meeting.changes if c.new_venue is not None}
 
 

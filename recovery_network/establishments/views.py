@@ -1,19 +1,22 @@
-"""Prison staff: the custody sessions of their own establishment, and nobody else's."""
+"""Prison staff: the custody sessions of their own establishment, and approving sessions facilitators post there."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF
+from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, Person
 from recovery_network.accounts.permissions import require_role
 from recovery_network.audit.services import record
+from recovery_network.errors import DomainError
 from recovery_network.extensions import db
-from recovery_network.meetings.models import ACTIVE, CUSTODY, Meeting
-from recovery_network.meetings.recurrence import next_occurrences
-from recovery_network.meetings.visibility import custody_access
+from recovery_network.meetings import custody
+from recovery_network.meetings.models import ACTIVE, AWAITING, CUSTODY, Meeting
+from recovery_network.meetings.recurrence import describe, next_occurrences
+from recovery_network.meetings.services import local_today
+from recovery_network.meetings.visibility import custody_access, meeting_or_404
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
 
@@ -26,25 +29,61 @@ def staff_only() -> None:
     require_role(ESTABLISHMENT_STAFF, COORDINATOR)
 
 
-@bp.get("/")
-def index():
-    """Custody sessions at the establishments this person works in, with their next dates."""
+def my_establishments() -> list[Venue]:
+    """Staff see the establishments they work in; co-ordinators with no post see every establishment."""
     access = custody_access(current_user)
     staff_ids = current_user.establishment_ids
-    # Staff see their own establishments here; co-ordinators see every establishment.
     wanted = staff_ids if access is not None or staff_ids else None
     query = select(Venue).where(Venue.setting == "custody").order_by(Venue.name)
     if wanted is not None:
         query = query.where(Venue.id.in_(sorted(wanted)))
-    venues = db.session.scalars(query).all()
+    return list(db.session.scalars(query))
+
+
+def sessions_at(venue: Venue, status: str) -> list[Meeting]:
+    """Custody series of one status at one establishment, by day and time."""
+    return list(db.session.scalars(
+        select(Meeting).where(Meeting.venue_id == venue.id, Meeting.visibility == CUSTODY, Meeting.status == status)
+        .options(selectinload(Meeting.changes)).order_by(Meeting.weekday, Meeting.start_time)))
+
+
+@bp.get("/")
+def index():
+    """Custody sessions at the establishments this person works in, and those waiting for their approval."""
+    venues = my_establishments()
     now = utcnow()
-    sessions = {}
+    sessions, awaiting = {}, []
     for venue in venues:
-        meetings = db.session.scalars(
-            select(Meeting).where(Meeting.venue_id == venue.id, Meeting.visibility == CUSTODY, Meeting.status == ACTIVE)
-            .options(selectinload(Meeting.changes)).order_by(Meeting.weekday, Meeting.start_time)
-        ).all()
-        sessions[venue.id] = [(m, next_occurrences(m.schedule, m.change_map(), now, count=4)) for m in meetings]
+        sessions[venue.id] = [(m, next_occurrences(m.schedule, m.change_map(), now, count=4))
+                              for m in sessions_at(venue, ACTIVE)]
+        awaiting += sessions_at(venue, AWAITING)
+    organisers = {p.id: p.display_name for p in db.session.scalars(
+        select(Person).where(Person.id.in_({m.organiser_id for m in awaiting if m.organiser_id})))}
     record("establishment.view", current_user, object_type="venues")
     db.session.commit()
-    return render_template("establishments/index.html", venues=venues, sessions=sessions)
+    return render_template("establishments/index.html", venues=venues, sessions=sessions, awaiting=awaiting,
+                           organisers=organisers, describe=describe,
+                           may_approve={m.id: custody.may_approve(m, current_user) for m in awaiting})
+
+
+@bp.post("/sessions/<slug>/<action>")
+def decide(slug: str, action: str):
+    """Approve or decline a session a facilitator posted here (staff of this establishment only)."""
+    if action not in ("approve", "decline"):
+        abort(404)
+    meeting = meeting_or_404(current_user, slug=slug)
+    if not meeting.is_custody or meeting.venue_id not in {v.id for v in my_establishments()}:
+        abort(404)
+    try:
+        if action == "approve":
+            custody.approve(meeting, current_user)
+        else:
+            custody.decline(meeting, current_user, local_today(meeting))
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{meeting.title}: " + ("approved. It is on the rota now." if action == "approve"
+                                      else "declined. It will not run."), "success")
+    return redirect(url_for("establishments.index"))

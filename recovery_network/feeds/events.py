@@ -12,14 +12,15 @@ from recovery_network.meetings.recurrence import first_slot_date, localise, rrul
 from recovery_network.venues.models import Venue
 
 
-
 def meeting_uid(meeting: Meeting) -> str:
     """The series' UID: the same in every feed, stable forever, and revealing nothing (RFC 7986 §5.3)."""
     return stable_uid("meeting", meeting.id)
 
 
 def _place(venue: Venue | None, meeting: Meeting) -> tuple[str | None, tuple[float, float] | None]:
-    """LOCATION and GEO for a venue, or the online link when there is none."""
+    """LOCATION and GEO for a venue, or the online link when there is none; a closed group's referral contact."""
+    if meeting.is_closed:  # found by referral: never its address (meetings/visibility.public_venue)
+        return f"By referral: {meeting.referral_contact}", None
     if venue is None:
         return ("Online: " + meeting.online_url if meeting.online_url else None), None
     geo = (round(venue.latitude, 5), round(venue.longitude, 5)) if venue.point else None

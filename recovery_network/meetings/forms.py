@@ -13,6 +13,7 @@ from wtforms.widgets import HiddenInput
 from recovery_network.forms import BaseForm, DateField, IntegerField, IntSelectField
 from recovery_network.meetings import conference, rules
 from recovery_network.meetings.kinds import kind_choices
+from recovery_network.meetings.models import CLOSED, LISTINGS, OPEN
 from recovery_network.meetings.recurrence import Schedule, exists_locally, last_slot
 from recovery_network.meetings.services import MeetingDetails
 from recovery_network.venues.models import Venue
@@ -94,6 +95,9 @@ class MeetingForm(VenueChoiceForm):
         InputRequired("Give a number (0 if none)."), NumberRange(0, 5, "Between 0 and 5 facilitators.")])
     mentors_needed = IntegerField("Peer mentors each session needs", default=0, validators=[
         InputRequired("Give a number (0 if none)."), NumberRange(0, 20, "Between 0 and 20 peer mentors.")])
+    listing = SelectField("Who can come", choices=choices(LISTINGS), default=OPEN)
+    referral_contact = StringField("Referral contact (closed groups)", validators=[
+        Length(max=200, message="Keep the referral contact under 200 characters.")])
 
     def __init__(self, *args, **kwargs) -> None:
         """A meeting may have no venue at all when it is online only."""
@@ -122,6 +126,11 @@ class MeetingForm(VenueChoiceForm):
         super().validate_venue_id(field)
         if (field.data or NO_VENUE) == NO_VENUE and not (self.online_url.data or "").strip():
             raise ValidationError("Choose a venue or give an online link.")
+
+    def validate_referral_contact(self, field: Field) -> None:
+        """A closed group is listed by referral, so the public needs someone to ask."""
+        if self.listing.data == CLOSED and not (field.data or "").strip():
+            raise ValidationError("A closed group needs a contact for referrals: a service phone number or email.")
 
     def validate(self, extra_validators=None) -> bool:
         """Each field's own checks, then the rules every series keeps (meetings/rules.py, as an import), beside fields."""
@@ -165,7 +174,8 @@ class MeetingForm(VenueChoiceForm):
             frequency=schedule.frequency, week_of_month=schedule.week_of_month, ends_on=schedule.ends_on,
             session_count=schedule.count, venue=self.venue, online_url=(self.online_url.data or "").strip() or None,
             description=self.description.data or "", facilitators_needed=self.facilitators_needed.data,
-            mentors_needed=self.mentors_needed.data,
+            mentors_needed=self.mentors_needed.data, listing=self.listing.data,
+            referral_contact=self.referral_contact.data or "",
         )
 
 

@@ -33,6 +33,17 @@ CUSTODY = "custody"
 ACTIVE = "active"
 PAUSED = "paused"
 ENDED = "ended"
+# A custody session a facilitator posted, waiting for the establishment's staff: not staffed, not shown to mentors.
+AWAITING = "awaiting"
+STATUSES = (ACTIVE, PAUSED, ENDED, AWAITING)
+
+# How a public meeting is listed: open to all; closed (listed "by referral" with a contact, never an address);
+# unlisted (no search, feed or API: its page only, for those given the link).
+OPEN = "open"
+CLOSED = "closed"
+UNLISTED = "unlisted"
+LISTINGS = {OPEN: "Open: anyone can come", CLOSED: "Closed: by referral (the address is not shown)",
+            UNLISTED: "Unlisted: only people given the link can see it"}
 
 FREQUENCIES = ("weekly", "fortnightly", "monthly")
 
@@ -43,7 +54,10 @@ class Meeting(db.Model):
     __tablename__ = "meetings"
     __table_args__ = (
         CheckConstraint(f"visibility IN ('{PUBLIC}', '{CUSTODY}')", name="visibility"),
-        CheckConstraint(f"status IN ('{ACTIVE}', '{PAUSED}', '{ENDED}')", name="status"),
+        CheckConstraint(f"status IN ('{ACTIVE}', '{PAUSED}', '{ENDED}', '{AWAITING}')", name="status"),
+        CheckConstraint(f"listing IN ('{OPEN}', '{CLOSED}', '{UNLISTED}')", name="listing"),
+        # A closed group is found by referral: the public needs someone to ask.
+        CheckConstraint(f"listing <> '{CLOSED}' OR referral_contact <> ''", name="closed_has_contact"),
         CheckConstraint("frequency IN ('weekly', 'fortnightly', 'monthly')", name="frequency"),
         CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
         CheckConstraint(
@@ -64,7 +78,7 @@ class Meeting(db.Model):
         # Near-search walks the venues in the box and looks their meetings up here. Venue first, so
         # SQLite takes that order without statistics; covering every column the search filters on,
         # so the capped count and the nearest-first ordering never read a meeting's row.
-        Index("ix_meetings_venue_search", "venue_id", "visibility", "status", "finishes_on"),
+        Index("ix_meetings_venue_search", "venue_id", "visibility", "status", "finishes_on", "listing"),
         # Re-importing a feed updates the series it made before instead of adding copies.
         UniqueConstraint("import_source", "import_slug", name="uq_meetings_import"),
         AUDIT_SUBJECT,
@@ -76,6 +90,9 @@ class Meeting(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     visibility: Mapped[str] = mapped_column(String(16), default=PUBLIC)
     status: Mapped[str] = mapped_column(String(16), default=ACTIVE)
+    listing: Mapped[str] = mapped_column(String(16), default=OPEN, server_default=OPEN)
+    # Who to ask to be referred to a closed group (a phone number or an email of the service, not a person's).
+    referral_contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"))  # indexed by ix_meetings_venue_search
     online_url: Mapped[str | None] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -114,6 +131,16 @@ class Meeting(db.Model):
     def is_custody(self) -> bool:
         """Custody meetings are never shown to the public."""
         return self.visibility == CUSTODY
+
+    @property
+    def is_closed(self) -> bool:
+        """A closed group is listed by referral, with a contact and never its address."""
+        return self.listing == CLOSED
+
+    @property
+    def is_awaiting(self) -> bool:
+        """Posted in custody by a facilitator and not yet approved by the establishment's staff."""
+        return self.status == AWAITING
 
     @property
     def is_online(self) -> bool:

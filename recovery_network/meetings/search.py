@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, Meeting
 from recovery_network.meetings.recurrence import Occurrence, next_occurrences
-from recovery_network.meetings.visibility import visible_to
+from recovery_network.meetings.visibility import listed
 from recovery_network.venues.geo import (
     MILES_TO_KM,
     Point,
@@ -91,7 +91,7 @@ class Page:
 def _filters(criteria: Criteria, viewer: object | None, today: date) -> list[ColumnElement[bool]]:
     """SQL conditions for everything but distance."""
     conditions = [
-        visible_to(viewer),
+        listed(viewer),
         Meeting.status == ACTIVE,
         or_(Meeting.finishes_on.is_(None), Meeting.finishes_on >= today),
     ]

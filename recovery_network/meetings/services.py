@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import re
-import secrets
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
-from sqlalchemy import select
-
-from recovery_network.accounts.models import COORDINATOR, Person
+from recovery_network.accounts.models import Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
+from recovery_network.meetings.custody import CustodyVenueRefused, check_venue_allowed, needs_approval
 from recovery_network.meetings import rules
 from recovery_network.meetings.kinds import BY_CODE
-from recovery_network.meetings.models import ACTIVE, CUSTODY, ENDED, PAUSED, PUBLIC, Meeting, MeetingChange
+from recovery_network.meetings.models import (
+    ACTIVE, AWAITING, CLOSED, CUSTODY, ENDED, LISTINGS, OPEN, PAUSED, PUBLIC, Meeting, MeetingChange,
+)
 from recovery_network.meetings.recurrence import Occurrence, exists_locally, first_slot_date, last_slot, zone
+from recovery_network.meetings.slugs import custody_slug, slugify, unique_slug
 from recovery_network.signals import occurrence_changed, series_changed, series_ended
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
+
+__all__ = ["CustodyVenueRefused", "slugify"]  # kept importable from here, where they used to live
 
 
 class InvalidSchedule(DomainError):
@@ -33,6 +34,10 @@ class NotAnOccurrence(DomainError):
 
 class TimeDoesNotExist(DomainError):
     """The local time is skipped by the clocks going forward on that date."""
+
+
+class InvalidListing(DomainError):
+    """How the meeting is listed does not hold together (a closed group with no one to ask)."""
 
 
 class MoveChangesNothing(DomainError):
@@ -61,28 +66,8 @@ class MeetingDetails:
     facilitators_needed: int = 1
     mentors_needed: int = 0
     organiser: Person | None = None
-
-
-def slugify(text: str) -> str:
-    """A URL-safe slug: ASCII letters, digits and hyphens only (no dots, so '.ics' is unambiguous)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:80] or "meeting"
-
-
-def custody_slug(base: str) -> str:
-    """A custody session's slug ends in random letters, so a public title can never collide with it and reveal it."""
-    return f"{slugify(base)[:60].rstrip('-')}-{secrets.token_hex(5)}"
-
-
-def unique_slug(base: str) -> str:
-    """The base slug, or the base with a number added, so that no two meetings share a URL."""
-    slug, n = slugify(base), 2
-    candidate = slug
-    while db.session.scalar(select(Meeting.id).where(Meeting.slug == candidate)) is not None:
-        candidate = f"{slug}-{n}"
-        n += 1
-    return candidate
+    listing: str = OPEN
+    referral_contact: str = ""
 
 
 def apply_details(meeting: Meeting, details: MeetingDetails) -> None:
@@ -97,6 +82,7 @@ def apply_details(meeting: Meeting, details: MeetingDetails) -> None:
         raise InvalidSchedule("Choose a venue or give an online link.")
     if not (0 <= details.facilitators_needed <= 5 and 0 <= details.mentors_needed <= 20):
         raise InvalidSchedule("A session needs 0 to 5 facilitators and 0 to 20 peer mentors.")
+    _check_listing(details)
     meeting.title = details.title.strip()
     meeting.kind = details.kind
     meeting.frequency = details.frequency
@@ -113,6 +99,8 @@ def apply_details(meeting: Meeting, details: MeetingDetails) -> None:
     meeting.timezone = details.timezone
     meeting.facilitators_needed = details.facilitators_needed
     meeting.mentors_needed = details.mentors_needed
+    meeting.listing = details.listing
+    meeting.referral_contact = details.referral_contact.strip() if details.listing == CLOSED else ""
     # The form and the importer check these first, beside fields or per row; this is the guard for everyone else.
     problems = rules.check(meeting.schedule, kind=details.kind, online_url=meeting.online_url)
     if problems:
@@ -133,6 +121,17 @@ def apply_details(meeting: Meeting, details: MeetingDetails) -> None:
         # An UNTIL before the first slot is a series with no dates: feeds could not even write it.
         raise InvalidSchedule("No meeting falls between the first and last dates.")
     meeting.finishes_on = end.date() if end else None
+
+
+def _check_listing(details: MeetingDetails) -> None:
+    """Open, closed (with a contact to ask for a referral) or unlisted; a prison session is never public at all."""
+    if details.listing not in LISTINGS:
+        raise InvalidListing("Choose open, closed or unlisted.")
+    contact = details.referral_contact.strip()
+    if details.listing == CLOSED and not contact:
+        raise InvalidListing("A closed group needs a contact for referrals (a service phone number or email).")
+    if len(contact) > 200:
+        raise InvalidListing("Keep the referral contact under 200 characters.")
 
 
 def create_meeting(details: MeetingDetails) -> Meeting:
@@ -232,10 +231,6 @@ def restore_occurrence(meeting: Meeting, on: date) -> None:
         occurrence_changed.send(meeting, on=on, what="restored")
 
 
-class CustodyVenueRefused(DomainError):
-    """Only co-ordinators place sessions in prisons: clearance and establishment rules follow from it."""
-
-
 class SeriesEnded(DomainError):
     """An ended series is kept as history; it is not restarted."""
 
@@ -245,32 +240,37 @@ def local_today(meeting: Meeting) -> date:
     return datetime.now(zone(meeting.timezone)).date()
 
 
-def may_choose_custody(person: Person) -> bool:
-    """Only co-ordinators (and admins) may put a session in a custody venue."""
-    return person.has_role(COORDINATOR)
-
-
-def check_venue_allowed(venue: Venue | None, by: Person, current: Venue | None = None) -> None:
-    """Refuse a custody venue chosen by someone who is not a co-ordinator (keeping the current one is fine)."""
-    if venue is not None and venue.is_custody and venue is not current and not may_choose_custody(by):
-        raise CustodyVenueRefused("Only a co-ordinator can hold a session in a prison. Choose a community venue.")
-
-
 def post_meeting(details: MeetingDetails, by: Person) -> Meeting:
-    """A facilitator or co-ordinator posts a series; they organise it unless the details say otherwise."""
-    check_venue_allowed(details.venue, by)
+    """A facilitator or co-ordinator posts a series; they organise it unless the details say otherwise.
+
+    A facilitator's custody session waits for the establishment's staff (meetings/custody.py).
+    """
+    check_venue_allowed(details.venue, by, _posting_date(details))
     if details.organiser is None:
         details = replace(details, organiser=by)
     meeting = create_meeting(details)
+    if needs_approval(details.venue, by):
+        meeting.status = AWAITING
     record("meeting.create", by, meeting)
+    db.session.flush()
     return meeting
+
+
+def _posting_date(details: MeetingDetails) -> date:
+    """The date a poster's clearance must hold on: the first date, or today for a series already running."""
+    return max(details.starts_on, datetime.now(zone(details.timezone)).date())
 
 
 def update_meeting(meeting: Meeting, details: MeetingDetails, by: Person, *, today: date | None = None) -> None:
     """Edit a series (its URL stays put); new helper numbers resize the rota's future places."""
-    check_venue_allowed(details.venue, by, current=meeting.venue)
+    check_venue_allowed(details.venue, by, _posting_date(details), current=meeting.venue)
     helpers_before = (meeting.facilitators_needed, meeting.mentors_needed)
+    moved_in = details.venue is not meeting.venue and needs_approval(details.venue, by)
     apply_details(meeting, details)
+    if moved_in:  # a facilitator moved it into a prison: its staff approve it first
+        meeting.status = AWAITING
+    elif meeting.status == AWAITING and not meeting.is_custody:
+        meeting.status = ACTIVE
     touch(meeting)
     record("meeting.update", by, meeting)
     db.session.flush()
@@ -285,17 +285,19 @@ def set_status(meeting: Meeting, status: str, by: Person, *, today: date | None 
         raise InvalidSchedule("Choose pause, resume or end.")
     if meeting.status == ENDED:
         raise SeriesEnded("This series has ended. Post a new series to start again.")
+    if meeting.status == AWAITING:
+        raise InvalidSchedule("This session is waiting for the establishment's staff to approve it.")
     if status == meeting.status:
         return
     if status == ENDED:
-        _end_series(meeting, today or local_today(meeting))
+        end_series(meeting, today or local_today(meeting))
     meeting.status = status
     touch(meeting)
     record(f"meeting.{status}", by, meeting)
     db.session.flush()
 
 
-def _end_series(meeting: Meeting, today: date) -> None:
+def end_series(meeting: Meeting, today: date) -> None:
     """Stop the rule at today (or at its first date, cancelled, if it has not begun); past ends are kept."""
     if meeting.finishes_on is not None and meeting.finishes_on <= today:
         return

@@ -13,12 +13,14 @@ from wtforms import SelectChoice
 
 from recovery_network.accounts.models import COORDINATOR, FACILITATOR, Person
 from recovery_network.accounts.permissions import require_role
+from recovery_network.courses.services import is_course
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.inputs import page_number
 from recovery_network.meetings import services
+from recovery_network.meetings.custody import postable_establishments
 from recovery_network.meetings.forms import CancelForm, MeetingForm, MoveForm, RestoreForm, VenueForm, suffix_ids
-from recovery_network.meetings.models import ACTIVE, ENDED, PAUSED, Meeting
+from recovery_network.meetings.models import ACTIVE, AWAITING, ENDED, PAUSED, Meeting
 from recovery_network.meetings.recurrence import Occurrence, describe, next_occurrences
 from recovery_network.meetings.visibility import meeting_or_404
 from recovery_network.rota.queries import helpers_for
@@ -30,6 +32,7 @@ bp = Blueprint("organise", __name__, url_prefix="/organise")
 
 MANAGED_DATES = 8
 ACTIONS = {"pause": PAUSED, "resume": ACTIVE, "end": ENDED}
+LISTED_STATUSES = (*ACTIONS.values(), AWAITING)
 STATUS_DONE = {PAUSED: "Paused: it is hidden from search until you resume it.",
                ACTIVE: "Resumed: it is back in search.", ENDED: "Ended. Its past dates stay in people's calendars."}
 # Which field a refused change is explained beside; anything else goes beside the form's first field.
@@ -64,10 +67,13 @@ def managed_or_404(slug: str) -> Meeting:
 
 
 def choosable_venues(current: Venue | None = None) -> list[Venue]:
-    """Community venues for everyone; prisons only for co-ordinators (a series keeps the prison it has)."""
-    settings = [COMMUNITY, CUSTODY] if services.may_choose_custody(current_user) else [COMMUNITY]
-    query = select(Venue).where(or_(Venue.setting.in_(settings), Venue.id == (current.id if current else None)))
-    return list(db.session.scalars(query.order_by(Venue.setting, Venue.name)))
+    """Community venues for everyone; a prison for co-ordinators and those cleared for it (a series keeps its own)."""
+    allowed = postable_establishments(current_user, now().date())
+    query = select(Venue).order_by(Venue.setting, Venue.name)
+    if allowed is not None:
+        query = query.where(or_(Venue.setting == COMMUNITY, Venue.id.in_(sorted(allowed)),
+                                Venue.id == (current.id if current else None)))
+    return list(db.session.scalars(query))
 
 
 def move_venues(meeting: Meeting) -> list[Venue]:
@@ -81,7 +87,7 @@ def organised(person: Person | None, status: str) -> Select[tuple[Meeting]]:
     query = select(Meeting).options(selectinload(Meeting.venue), selectinload(Meeting.changes))
     if person is not None:
         query = query.where(Meeting.organiser_id == person.id)
-    if status in ACTIONS.values():
+    if status in LISTED_STATUSES:
         query = query.where(Meeting.status == status)
     return query.order_by(Meeting.title, Meeting.id)
 
@@ -139,8 +145,19 @@ def create():
             explain(form, error, "starts_on")
         else:
             warn_about_link(form)
-            return done(meeting, "Posted." if meeting.is_custody else "Posted: it is on the public pages now.")
+            return done(meeting, posted_message(meeting))
     return render_template("organise/form.html", form=form, meeting=None)
+
+
+def posted_message(meeting: Meeting) -> str:
+    """What posting did: public now, waiting for the prison's staff, or posted in custody."""
+    if meeting.is_awaiting:
+        return "Posted. The establishment's staff will approve it before it goes on the rota."
+    if meeting.is_custody:
+        return "Posted."
+    return {"closed": "Posted: it is listed publicly as by referral, without its address.",
+            "unlisted": "Posted: only people you give the link to can find it."}.get(
+        meeting.listing, "Posted: it is on the public pages now.")
 
 
 @bp.route("/meetings/<slug>/edit", methods=["GET", "POST"])
@@ -171,7 +188,7 @@ def render_manage(meeting: Meeting, failed: RestoreForm | None = None, error: st
                                                                     MANAGED_DATES)]
     if failed is not None and not any(failed in row.values() for row in rows):
         error = error or " ".join(e for errors in failed.errors.values() for e in errors)
-    return render_template("organise/meeting.html", meeting=meeting, rows=rows, error=error,
+    return render_template("organise/meeting.html", meeting=meeting, rows=rows, error=error, is_course=is_course(meeting),
                            rule=describe(meeting.schedule), moved_venues=moved_venues(meeting))
 
 

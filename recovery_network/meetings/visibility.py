@@ -1,32 +1,38 @@
 """The single rule for who may see which meetings: custody meetings never reach the public.
 
-Every query that lists, counts, feeds or exports meetings goes through `visible_to`. Public feeds and
-the JSON API always pass no viewer. Staff see their own establishments, people cleared for an
-establishment see its sessions, and co-ordinators and admins see all.
+Every query that lists, counts, feeds or exports meetings goes through `listed` (or `visible_to` for a
+page reached by its link). Public feeds and the JSON API always pass no viewer. Staff see their own
+establishments, people cleared for an establishment see its sessions, and co-ordinators and admins see
+all; a custody session awaiting approval is seen only by its organiser, its establishment's staff and
+co-ordinators. Unlisted meetings are in no list, feed or API; closed ones never show their address.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from flask import abort
-from sqlalchemy import ColumnElement, Select, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from recovery_network.extensions import db
-from recovery_network.meetings.models import ACTIVE, PUBLIC, Meeting
+from recovery_network.meetings.models import ACTIVE, AWAITING, PUBLIC, UNLISTED, Meeting
+
+if TYPE_CHECKING:
+    from recovery_network.venues.models import Venue
 
 
 def custody_access(viewer: object | None, today: date | None = None) -> frozenset[int] | None:
     """Establishment ids whose custody sessions the viewer may see; None means every establishment."""
-    from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF
+    from recovery_network.accounts.models import COORDINATOR
     from recovery_network.mentors.models import Clearance
 
     if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_approved:
         return frozenset()
     if viewer.has_role(COORDINATOR):
         return None
-    ids = set(viewer.establishment_ids) if viewer.has_role(ESTABLISHMENT_STAFF) else set()
+    ids = set(staff_establishments(viewer))
     today = today or date.today()
     cleared = db.session.scalars(
         select(Clearance.venue_id).where(
@@ -40,6 +46,15 @@ def custody_access(viewer: object | None, today: date | None = None) -> frozense
     return frozenset(ids)
 
 
+def staff_establishments(viewer: object | None) -> frozenset[int]:
+    """The establishments an approved viewer works in as staff (none for anyone else)."""
+    from recovery_network.accounts.models import ESTABLISHMENT_STAFF
+
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_approved:
+        return frozenset()
+    return frozenset(viewer.establishment_ids) if viewer.has_role(ESTABLISHMENT_STAFF) else frozenset()
+
+
 def visible_to(viewer: object | None = None) -> ColumnElement[bool]:
     """The SQL condition a viewer's meetings must meet; anonymous viewers see public ones only."""
     access = custody_access(viewer)
@@ -47,7 +62,23 @@ def visible_to(viewer: object | None = None) -> ColumnElement[bool]:
         return true()
     if not access:
         return Meeting.visibility == PUBLIC
-    return or_(Meeting.visibility == PUBLIC, Meeting.venue_id.in_(sorted(access)))
+    # Until its establishment's staff approve it, a facilitator's custody post is not there for mentors.
+    approved_or_theirs = or_(Meeting.status != AWAITING, Meeting.organiser_id == viewer.id,
+                             Meeting.venue_id.in_(sorted(staff_establishments(viewer))))
+    return or_(Meeting.visibility == PUBLIC, and_(Meeting.venue_id.in_(sorted(access)), approved_or_theirs))
+
+
+def listed(viewer: object | None = None) -> ColumnElement[bool]:
+    """What search, counts, feeds and APIs may list: visible to the viewer, and not unlisted (page by link only)."""
+    return and_(visible_to(viewer), Meeting.listing != UNLISTED)
+
+
+def public_venue(meeting: Meeting) -> Venue | None:
+    """The venue the public may be told of: none for custody, and none for a closed group (found by referral)."""
+    venue = meeting.venue
+    if venue is None or venue.is_custody or meeting.is_custody or meeting.is_closed:
+        return None
+    return venue
 
 
 # Ids beyond a signed 64-bit integer cannot exist; asking the database about them would be an error, not a 404.
@@ -60,9 +91,10 @@ def may_see_establishment(viewer: object | None, establishment_id: int | None) -
     return access is None or establishment_id in access
 
 
-def visible_meeting(viewer: object | None, *, meeting_id: object = None, slug: object = None) -> Meeting | None:
+def visible_meeting(viewer: object | None, *, meeting_id: object = None, slug: object = None,
+                    listed_only: bool = False) -> Meeting | None:
     """The meeting with this id or slug if the viewer may see it; a hidden one and a missing one are both None."""
-    query = select(Meeting).where(visible_to(viewer)).options(
+    query = select(Meeting).where(listed(viewer) if listed_only else visible_to(viewer)).options(
         selectinload(Meeting.venue), selectinload(Meeting.changes))
     if meeting_id is not None:
         if not isinstance(meeting_id, int) or isinstance(meeting_id, bool) or not 0 < meeting_id <= MAX_ID:
@@ -75,14 +107,15 @@ def visible_meeting(viewer: object | None, *, meeting_id: object = None, slug: o
     return db.session.scalar(query)
 
 
-def meeting_or_404(viewer: object | None, *, meeting_id: object = None, slug: object = None) -> Meeting:
+def meeting_or_404(viewer: object | None, *, meeting_id: object = None, slug: object = None,
+                   listed_only: bool = False) -> Meeting:
     """Every route that takes a meeting id or slug loads it here: what the viewer may not see does not exist."""
-    meeting = visible_meeting(viewer, meeting_id=meeting_id, slug=slug)
+    meeting = visible_meeting(viewer, meeting_id=meeting_id, slug=slug, listed_only=listed_only)
     if meeting is None:
         abort(404)
     return meeting
 
 
 def public_meetings() -> Select[tuple[Meeting]]:
-    """Public, active meeting series: the only ones anonymous pages, feeds and JSON may show."""
-    return select(Meeting).where(visible_to(None), Meeting.status == ACTIVE)
+    """Public, listed, active meeting series: the only ones anonymous pages, feeds and JSON may list."""
+    return select(Meeting).where(listed(None), Meeting.status == ACTIVE)

@@ -87,6 +87,30 @@ def eligible(
     return Decision(allowed=not reasons, reasons=tuple(reasons))
 
 
+def training_state(status: str, expires_on: date | None, today: date) -> tuple[str, str]:
+    """How a training record reads today, and its tone: a verified course past its last good day is expired, not verified."""
+    if status == "verified" and expires_on is not None and expires_on < today:
+        return f"Expired on {expires_on:%-d %B %Y}", "status-bad"
+    if status == "verified":
+        return "Verified", "status-ok"
+    return status.capitalize(), "status-warn"
+
+
+CLEARANCE_STAGES = {
+    "requested": "Requested: a co-ordinator is applying to the establishment for you.",
+    "pending": "Pending: the establishment is checking it.",
+    "approved": "Approved.",
+    "suspended": "Suspended: talk to your co-ordinator.",
+    "expired": "Expired: ask your co-ordinator to renew it.",
+    "revoked": "Revoked.",
+}
+
+
+def clearance_stage(status: str) -> str:
+    """Where a clearance request stands, in words for the volunteer waiting on it."""
+    return CLEARANCE_STAGES.get(status, status.capitalize())
+
+
 def expires_within(expires_on: date | None, today: date, days: int) -> bool:
     """A credential that runs out in the next `days` days (and hasn't yet)."""
     return expires_on is not None and today <= expires_on <= date.fromordinal(today.toordinal() + days)

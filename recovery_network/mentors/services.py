@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
-from recovery_network.accounts.models import Person
+from recovery_network.accounts.models import ESTABLISHMENT_STAFF, Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
@@ -19,7 +19,7 @@ from recovery_network.mentors.models import (
     PvgMembership,
     TrainingRecord,
 )
-from recovery_network.mentors.rules import ClearanceFact, Decision, TrainingFact, eligible
+from recovery_network.mentors.rules import ClearanceFact, Decision, TrainingFact, clearance_in_date, eligible
 from recovery_network.signals import credentials_changed
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
@@ -203,13 +203,25 @@ def record_pvg(person: Person, status: str, confirmed_on: date | None, renewal_d
 
 
 def facts_for(person: Person) -> tuple[list[TrainingFact], list[ClearanceFact]]:
-    """The person's register as plain facts for the pure eligibility rule."""
+    """The person's register as plain facts for the pure eligibility rule.
+
+    A prison officer's staff post is their clearance for their own prison: the establishment vetted them to
+    employ them, so it counts as an approved clearance with no end (the one place this is decided).
+    """
     trainings = db.session.scalars(select(TrainingRecord).where(TrainingRecord.person_id == person.id)).all()
     clearances = db.session.scalars(select(Clearance).where(Clearance.person_id == person.id)).all()
+    posts = [ClearanceFact(post.venue_id, "approved", date.min, None) for post in person.staff_posts
+             if ESTABLISHMENT_STAFF in person.role_codes]
     return (
         [TrainingFact(t.course.qualifies_for, t.status, t.completed_on, t.expires_on) for t in trainings],
-        [ClearanceFact(c.venue_id, c.status, c.valid_from, c.expires_on) for c in clearances],
+        [ClearanceFact(c.venue_id, c.status, c.valid_from, c.expires_on) for c in clearances] + posts,
     )
+
+
+def cleared_establishments(person: Person, on: date) -> set[int]:
+    """Establishments the person holds clearance for on a date (their staff posts included)."""
+    return {fact.establishment_id for fact in facts_for(person)[1]
+            if clearance_in_date(fact, fact.establishment_id, on)}
 
 
 def eligibility(person: Person, role: str, on: date, establishment_id: int | None) -> Decision:

@@ -7,9 +7,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from recovery_network.extensions import db
-from recovery_network.mentors import services
+from recovery_network.mentors import pipeline, services
 from recovery_network.mentors.forms import TrainingForm
 from recovery_network.mentors.models import Clearance, Course, PvgMembership, TrainingRecord
+from recovery_network.mentors.rules import clearance_stage, training_state
 from recovery_network.types import utcnow
 
 bp = Blueprint("mentors", __name__, url_prefix="/my")
@@ -42,7 +43,10 @@ def register():
         form=form,
         trainings=db.session.scalars(select(TrainingRecord).where(TrainingRecord.person_id == current_user.id)
                                      .order_by(TrainingRecord.completed_on.desc())).all(),
-        clearances=db.session.scalars(select(Clearance).where(Clearance.person_id == current_user.id)).all(),
+        clearances=db.session.scalars(select(Clearance).where(Clearance.person_id == current_user.id)
+                                      .order_by(Clearance.id.desc())).all(),
+        waits={w.clearance.id: w for w in pipeline.waiting(current_user.id)},
+        training_state=training_state, clearance_stage=clearance_stage,
         pvg=db.session.scalar(select(PvgMembership).where(PvgMembership.person_id == current_user.id)),
         as_mentor=services.eligibility(current_user, "peer_mentor", today, None),
         as_facilitator=services.eligibility(current_user, "facilitator", today, None),

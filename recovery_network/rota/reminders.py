@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -73,6 +73,30 @@ def queue_gap_alerts(now: datetime) -> int:
         body = (f"{len(short)} places in the next 14 days still need helpers"
                 f"{f' ({custody} in custody)' if custody else ''}.\n\n{url_for('rota.gaps', _external=True)}")
         count += queue(f"gaps:{coordinator.id}:{now.date().isoformat()}", coordinator, "Rota gaps", body)
+    return count
+
+
+def queue_clearance_chases(now: datetime, chase_days: int | None = None) -> int:
+    """Chase co-ordinators about each clearance undecided for `chase_days` days, and again each time as many pass."""
+    from recovery_network.mentors.pipeline import CHASE_DAYS, waiting
+
+    chase_days = chase_days or current_app.config.get("CLEARANCE_CHASE_DAYS", CHASE_DAYS)
+    overdue = [w for w in waiting() if w.overdue(now.date(), chase_days)]
+    if not overdue:
+        return 0
+    coordinators = [p for p in db.session.scalars(select(Person).where(Person.status == "active"))
+                    if p.has_role(COORDINATOR)]
+    link = url_for("coordination.clearances", _external=True)
+    count = 0
+    for item in overdue:
+        days = item.days(now.date())
+        # The key names the period, so the same wait is chased once per `chase_days`, however often cron runs.
+        period = days // chase_days
+        body = (f"A clearance request has been {item.clearance.status} for {days} days. "
+                f"Please chase the establishment, or update it:\n\n{link}")
+        for coordinator in coordinators:
+            key = f"chase:clearance:{item.clearance.id}:{item.clearance.status}:{period}:{coordinator.id}"
+            count += queue(key, coordinator, "A clearance request is waiting", body)
     return count
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,9 +17,11 @@ from recovery_network.htmx import render, wants_fragment
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.visibility import meeting_or_404, visible_meeting
 from recovery_network.rota import feeds, queries, services
+from recovery_network.rota import gaps as gap_screen
 from recovery_network.rota.forms import AssignForm, SignupForm
 from recovery_network.rota.models import ROTA_ROLES, Signup
 from recovery_network.types import utcnow
+from recovery_network.venues.models import Venue
 
 bp = Blueprint("rota", __name__, url_prefix="/rota")
 
@@ -109,17 +113,35 @@ def assign():
         flash(f"{person.display_name}: {error}", "error")
     else:
         flash(f"{person.display_name} is {'confirmed' if outcome.confirmed else 'on the waiting list'}.", "success")
-    return redirect(url_for("rota.gaps"))
+    return redirect(url_for("rota.gaps", week=form.occurrence_date.data.isoformat()))
 
 
 @bp.get("/gaps")
 def gaps():
-    """Occurrences in the next 14 days without enough helpers, custody first; with people to ask."""
+    """A week of places short of helpers, by establishment and day, with filters and pickers of who can help."""
     require_role(COORDINATOR)
-    people = db.session.scalars(select(Person).where(Person.status == "active").order_by(Person.first_name)).all()
-    volunteers = [p for p in people if p.has_role("peer_mentor", "facilitator") and "admin" not in p.role_codes]
-    return render("rota/gaps.html", "rota/_gaps.html", gaps=queries.gaps(current_user, utcnow()),
-                  volunteers=volunteers)
+    filters = gap_filters(request.args)
+    found = gap_screen.week_gaps(current_user, filters, utcnow())
+    venues = db.session.scalars(select(Venue).order_by(Venue.setting.desc(), Venue.name)).all()
+    return render("rota/gaps.html", "rota/_gaps.html", gaps=found, grid=gap_screen.grid(found, filters.week), filters=filters,
+                  pickers=gap_screen.pickers(found, gap_screen.volunteers()), key=gap_screen.key, venues=venues,
+                  days=[filters.week + timedelta(days=n) for n in range(7)], step=timedelta(days=7))
+
+
+def gap_filters(args) -> gap_screen.Filters:
+    """The filters from the query string; anything unreadable falls back to its default, never an error."""
+    today = utcnow().date()
+    try:
+        week = date.fromisoformat(args.get("week", "")[:10])
+    except ValueError:
+        week = today
+    if abs((week - today).days) > 366:
+        week = today
+    setting = args.get("setting", "") if args.get("setting") in gap_screen.SETTINGS else ""
+    role = args.get("role", "") if args.get("role") in ROTA_ROLES else ""
+    venue = args.get("venue", "")
+    venue_id = int(venue) if venue.isdigit() and len(venue) < 12 else None
+    return gap_screen.Filters(week=week, setting=setting, role=role, venue_id=venue_id)
 
 
 @bp.post("/feed")

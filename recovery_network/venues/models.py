@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recovery_network.audit.models import AUDIT_SUBJECT
@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 COMMUNITY = "community"
 CUSTODY = "custody"
 SETTINGS = (COMMUNITY, CUSTODY)
+# What kind of establishment a prison is (the Scottish Prison Service's own categories).
+ESTABLISHMENT_KINDS = {"closed": "Closed", "open": "Open", "young_offenders": "Young offenders", "women": "Women's"}
+# What an area covers: whole council areas, or postcode districts (for areas that cross council lines).
+COVERAGE_KINDS = {"council": "Council area", "postcode_district": "Postcode district"}
 
 
 class Area(db.Model):
@@ -32,9 +36,29 @@ class Area(db.Model):
     name: Mapped[str] = mapped_column(String(120))
 
     venues: Mapped[list[Venue]] = relationship(back_populates="area")
+    coverage: Mapped[list[AreaCoverage]] = relationship(
+        back_populates="area", cascade="all, delete-orphan", order_by="(AreaCoverage.kind, AreaCoverage.value)")
 
     def __repr__(self) -> str:
         return f"<Area {self.slug}>"
+
+
+class AreaCoverage(db.Model):
+    """One council area or postcode district an area covers; each belongs to one area only."""
+
+    __tablename__ = "area_coverage"
+    __table_args__ = (
+        CheckConstraint("kind IN ('council', 'postcode_district')", name="kind"),
+        UniqueConstraint("kind", "value", name="uq_area_coverage_kind_value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    # A district as written on letters ("PH1"); a council area by its name ("Perth and Kinross").
+    value: Mapped[str] = mapped_column(String(80))
+
+    area: Mapped[Area] = relationship(back_populates="coverage")
 
 
 class Venue(db.Model):
@@ -45,8 +69,12 @@ class Venue(db.Model):
         CheckConstraint(f"setting IN ('{COMMUNITY}', '{CUSTODY}')", name="setting"),
         CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude"),
         CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude"),
+        # Only an establishment has a kind, and every establishment added here is given one.
+        CheckConstraint("establishment_kind IS NULL OR (setting = 'custody' AND establishment_kind IN "
+                        "('closed', 'open', 'young_offenders', 'women'))", name="establishment_kind"),
         # Near-searches pre-filter on this box before ranking by true distance.
         Index("ix_venues_lat_lon", "latitude", "longitude"),
+        AUDIT_SUBJECT,  # establishments are audited (establishment.add): ids never reused
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +91,7 @@ class Venue(db.Model):
     step_free: Mapped[bool] = mapped_column(Boolean, default=False)
     accessibility: Mapped[str] = mapped_column(Text, default="")
     directions: Mapped[str] = mapped_column(Text, default="")
+    establishment_kind: Mapped[str | None] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -139,7 +139,8 @@ def test_tsml_ui_lists_every_public_demo_meeting_online_included(visitor, live, 
     if not TSML_UI.is_file():
         pytest.skip(f"TSML UI's build is not at {TSML_UI} (../shared/vendor/tsml-ui/app.js); nothing to load")
     records = visitor.request.get(f"{live.url}/api/meetings.json").json()
-    assert len(records) == 12
+    # 13 public demo series less the Forfar course, which is closed (by referral): finders get no address for it.
+    assert len(records) == 12 - 1 and "Forfar 10-week Recovery Group" not in {r["name"] for r in records}
     page = visitor.new_page()
     page.goto(f"{other_site}/finder.html")
     rows = page.locator("#tsml-ui table tbody tr")

@@ -76,11 +76,12 @@ def test_peer_mentor_signs_up_and_withdraws_in_place(page, live_server, requests
 
 
 def test_coordinator_sees_custody_gaps_first(page, requests_seen):
-    """Gaps: sessions short of helpers in the next 14 days, custody sessions first."""
+    """Gaps: places short of helpers in the next seven days, custody sessions first, and a week grid by establishment."""
     log_in(page, COORDINATOR)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Gaps").click()
-    expect(page.get_by_role("heading", name="Gaps in the next 14 days")).to_be_visible()
-    rows = page.locator("#gaps tbody tr")
+    expect(page.get_by_role("heading", name="Gaps in the rota")).to_be_visible()
+    expect(page.get_by_role("table", name="Places short of helpers by establishment and day")).to_be_visible()
+    rows = page.locator("#gaps table:not(.week-grid) tbody tr")
     expect(rows.first).to_be_visible()
     expect(rows.first.locator("td").nth(1)).to_contain_text("Custody")
     custody = [("Custody" in cell) for cell in rows.locator("td:nth-child(2)").all_inner_texts()]

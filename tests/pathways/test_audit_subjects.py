@@ -9,6 +9,7 @@ from recovery_network.audit.models import AuditEvent
 from recovery_network.audit.services import ids_never_reused, record
 from recovery_network.extensions import db
 from recovery_network.pathways.models import Pathway
+from recovery_network.venues.models import GeocodeResult
 from tests.pathways.conftest import open_form
 
 
@@ -66,9 +67,12 @@ def test_every_table_an_audit_row_can_name_never_reuses_ids(app_ctx):
             assert "AUTOINCREMENT" in sql, name
 
 
-def test_record_refuses_to_name_a_row_whose_id_may_be_reused(app_ctx, make_venue):
+def test_record_refuses_to_name_a_row_whose_id_may_be_reused(app_ctx):
     """A new audited table without AUDIT_SUBJECT fails in the first test that records it, not in production."""
-    venue = make_venue()
+    # Venues became an audit subject with issue 14 (establishments are added and audited); geocoder answers are not.
+    cached = GeocodeResult(query="perth")
+    db.session.add(cached)
+    db.session.flush()
     with pytest.raises(ValueError, match="may reuse ids"):
-        record("venue.change", None, venue)
+        record("geocode.change", None, cached)
     record("establishment.view", None, object_type="venues")  # a type without an id names no row: fine
