@@ -1,6 +1,6 @@
 """establishments with a kind, areas with coverage, listing and approval of meetings, course enrolments
 
-Revision ID: 0020_network_grows
+Revision ID: 0031_network_grows
 Revises: 0030_throughcare
 Create Date: 2026-12-10 10:00:00
 
@@ -16,7 +16,7 @@ from alembic import op
 from recovery_network.types import UTCDateTime
 
 # revision identifiers, used by Alembic.
-revision = '0020_network_grows'
+revision = '0031_network_grows'
 down_revision = '0030_throughcare'
 branch_labels = None
 depends_on = None
