@@ -130,3 +130,20 @@ def test_only_coordinators_reach_the_network_screens(client, auth, make_person, 
     auth.login(make_person("facilitator"))
     for url in ("/coordinate/establishments", "/coordinate/areas", "/coordinate/clearances"):
         assert client.get(url).status_code == 404
+
+
+def test_a_coordinator_cannot_make_the_admin_or_themselves_staff(client, coordinator, make_person):
+    """Linking staff goes through the rules on roles: a co-ordinator may not add a role to the admin's account, nor
+    to their own (the outside review found both through this route)."""
+    client.post("/coordinate/establishments", data=prison())
+    venue = db.session.scalar(select(Venue).where(Venue.name == "HMP Castle Huntly"))
+    admin = make_person("admin", first_name="Ada")
+    admin_id, own_id = admin.public_id, coordinator.public_id
+    refused = client.post(f"/coordinate/establishments/{venue.slug}/staff", data={"person": admin_id})
+    assert "Only an admin can change an admin's account." in text(refused)
+    mine = client.post(f"/coordinate/establishments/{venue.slug}/staff", data={"person": own_id})
+    assert "Ask another co-ordinator to change your own roles." in text(mine)
+    db.session.expire_all()
+    for public_id in (admin_id, own_id):
+        person = db.session.scalar(select(Person).where(Person.public_id == public_id))
+        assert "establishment_staff" not in person.role_codes and venue.id not in person.establishment_ids

@@ -7,7 +7,8 @@ import secrets
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from recovery_network.accounts.models import ACTIVE, ESTABLISHMENT_STAFF, Person, PersonRole, StaffPost
+from recovery_network.accounts.management import set_roles
+from recovery_network.accounts.models import ACTIVE, ESTABLISHMENT_STAFF, Person, StaffPost
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
@@ -53,8 +54,9 @@ def link_staff(person: Person, venue: Venue, by: Person) -> None:
         raise EstablishmentRefused("Staff posts are only in establishments.")
     if not person.is_approved:
         raise EstablishmentRefused(f"{person.display_name} is not approved yet: approve their account first.")
-    if ESTABLISHMENT_STAFF not in person.role_codes:
-        person.roles.append(PersonRole(role=ESTABLISHMENT_STAFF))
+    # The role goes through set_roles, so the rules on roles hold here too: only an admin acts on an admin's
+    # account, and nobody changes their own (a co-ordinator could otherwise add roles to the admin, or to themselves).
+    set_roles(person, person.role_codes | {ESTABLISHMENT_STAFF}, by)
     if venue.id not in person.establishment_ids:
         person.staff_posts.append(StaffPost(venue_id=venue.id))
     db.session.flush()
