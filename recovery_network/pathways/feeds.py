@@ -12,7 +12,7 @@ from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import zone
 from recovery_network.venues.models import Venue
 from recovery_network.pathways import appointments
-from recovery_network.pathways.models import Pathway, PathwayFeedToken, PathwayItem
+from recovery_network.pathways.models import INSIDE_KINDS, Pathway, PathwayFeedToken, PathwayItem
 from recovery_network.pathways.planning import LOCAL
 from recovery_network.types import utcnow
 
@@ -100,7 +100,9 @@ def plan_calendar(pathway: Pathway) -> bytes:
     """The plan as one-off events in the network's local time, each following its meeting's changes."""
     meetings = {m.id: m for m in db.session.scalars(
         select(Meeting).where(Meeting.id.in_([i.meeting_id for i in pathway.items if i.meeting_id])))}
+    # Nothing that happens inside goes on the phone: there is no phone inside, and a feed link (which any
+    # supporter may make) must not hand a prison's session times to someone not entitled to that establishment.
     events = [item_event(item, pathway, meetings.get(item.meeting_id))
-              for item in pathway.items if item.status != "cancelled"]
+              for item in pathway.items if item.status != "cancelled" and item.kind not in INSIDE_KINDS]
     info = FeedInfo(name="My plan", description=None, uid=stable_uid("plan-feed", pathway.public_id), url=None)
     return build_calendar(info, events)

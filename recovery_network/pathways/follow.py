@@ -33,14 +33,15 @@ class PlanChange:
     item: PathwayItem
     occurrence: Occurrence | None  # None: the series no longer meets that day
 
-    def words(self, meeting: Meeting | None, first_name: str, title: str) -> str:
-        """'Tue 29 Dec café cancelled — tell Dee', for the pathway page and the dashboard."""
+    def words(self, meeting: Meeting | None, first_name: str, title: str, hide_time: bool = False) -> str:
+        """'Tue 29 Dec café cancelled — tell Dee', for the pathway page; a custody session the reader may not see
+        is named only 'session inside', with no new time."""
         occ = self.occurrence
         when = (occ.original_start if occ else self.item.starts_at).strftime("%a %-d %b")
         if occ is None or occ.cancelled:
             happened = "cancelled"
         elif occ.moved:
-            happened = f"moved to {occ.start:%a %-d %b %H:%M}"
+            happened = "moved" if hide_time else f"moved to {occ.start:%a %-d %b %H:%M}"
         else:
             happened = "back on as usual"
         return f"{when} {title} {happened} — tell {first_name}"

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from recovery_network.accounts.models import Person
     from recovery_network.venues.models import Venue
 
+# Items that happen inside the prison: never on the person's phone (see feeds.plan_calendar).
+INSIDE_KINDS = ("custody_session", "mentor_visit", "agency_visit")
 ITEM_KINDS = ("custody_session", "mentor_visit", "gate_meet", "community_meeting", "appointment", "agency_visit",
               "leave_visit")
 # How a contact happened; "no_response" is a try that reached nobody (it opens a follow-up).

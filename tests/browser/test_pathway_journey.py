@@ -92,8 +92,11 @@ def plan_rows(page):
 
 
 def plan_starts(page) -> list[datetime]:
-    """Every item's start on the pathway page, as aware UTC instants, sorted."""
-    values = plan_rows(page).locator("time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
+    """Every outside item's start on the pathway page, as aware UTC instants, sorted (what goes on the phone:
+    nothing inside the prison does)."""
+    inside = re.compile(r"^(Session inside|Mentor visit|Agency visit inside)")
+    outside = plan_rows(page).filter(has_not=page.locator("td:nth-child(2)", has_text=inside))
+    values = outside.locator("time").evaluate_all("els => els.map(e => e.getAttribute('datetime'))")
     return sorted(datetime.fromisoformat(v).astimezone(UTC) for v in values)
 
 

@@ -201,3 +201,15 @@ def test_every_id_on_the_pathway_page_is_unique(client, auth, setting):
     assert ids and len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
     labels = re.findall(r'<label for="([^"]+)"', page)
     assert set(labels) <= set(ids)
+
+
+def test_nothing_inside_goes_on_the_phone(client, auth, setting):
+    """The feed holds no session inside: there is no phone inside, and a link any supporter may make must not carry
+    a prison's session times (the outside review's finding on a community mentor's link)."""
+    pathway = opened(client, auth, setting)
+    inside = [i for i in pathway.items if i.kind == "custody_session"]
+    assert inside
+    body = client.get(feed_link(client, pathway)).get_data()
+    starts = {e.decoded("DTSTART") for e in Calendar.from_ical(body).events}
+    assert not any(i.starts_at in {s for s in starts if isinstance(s, datetime)} for i in inside)
+    assert "Session" not in {str(e["SUMMARY"]) for e in Calendar.from_ical(body).events}
