@@ -1,7 +1,7 @@
 """The funders' figures: anonymous tallies by month, split by establishment and by destination area, suppressed.
 
-Reads PathwayTally only. Every published number passes through suppression.publish; a month's total for a
-measure appears in both splits, so it is hidden in both when either needs it hidden.
+Reads PathwayTally only. Every published number, on the page, in the charts and in the CSV, passes through
+suppression.publish_measure, which sees both splits of a measure at once because they share a total.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from recovery_network.extensions import db
 from recovery_network.pathways.models import CLOSE_REASONS, PathwayTally
-from recovery_network.pathways.suppression import Row, publish, suppress_row
+from recovery_network.pathways.suppression import Row, publish_measure
 
 CLOSE_NAMES = {"ended": "ended as planned", "back_in_custody": "back in custody", "moved_away": "moved away",
                "withdrew_consent": "withdrew consent", "lost_contact": "lost contact"}
@@ -86,10 +86,9 @@ def figures() -> Figures:
         splits = {split: _split(counts, month, index) for split, index in (("establishment", 2), ("area", 3))}
         rows: dict[str, dict[str, Row]] = {s: {} for s in splits}
         for measure in MEASURES:
-            # A total hidden in one split must be hidden in the other, or subtraction undoes the first.
-            hide = any(suppress_row(values[measure])[1] for _, values in splits.values())
-            for split, (_, values) in splits.items():
-                rows[split][measure] = publish(values[measure], hide_total=hide)
+            published = publish_measure([values[measure] for _, values in splits.values()])
+            for split, row in zip(splits, published, strict=True):
+                rows[split][measure] = row
             totals[(month, measure)] = rows["establishment"][measure].total
         tables += [Table(month, split, splits[split][0], rows[split]) for split in splits]
     return Figures(months, tables, totals)

@@ -1,9 +1,20 @@
 """Small-number suppression for published counts. Pure: no Flask, no database.
 
-Any count under 5 is shown as "<5" (primary suppression). A row of cells with its total is one linear equation,
-so a single hidden cell could be worked out by subtraction: more cells are hidden ("x", secondary suppression)
-until, for every hidden cell, the equation and what a reader knows of the rule (a "<5" is 0–4, an "x" is 5 or
-more) leave at least two possible values.
+The reader is assumed to know this rule and to see every published cell and total, on the page and in the CSV.
+One measure in one month is published in several splits (by establishment, by area) that share one total, so
+the splits are suppressed together, by pattern rather than by value:
+
+- no cell under 5 anywhere: every cell and the total are shown;
+- otherwise every cell of every split is withheld ("<5" for a count under 5, "x" for 5 or more) and so is the
+  total ("<5" or "x" by the same test).
+
+Why so much: a shown total turns a row into an equation, and the reader's bounds ("<5" is 0–4, "x" is 5 or more)
+pin a hidden cell at an extreme — Perth 5 and Low Moss 0 under a shown total of 5 can only be 5 and 0. Hiding
+only some cells makes *which* cells are hidden depend on values, which the reader can read back. Withholding the
+whole measure leaves the reader only the pattern (which cells are under 5) and "the splits add up to the same
+total", and under that every hidden cell keeps at least two possible values — except the degenerate pattern
+where one split has 5k groups all under 5 and the other exactly 4k cells of 5 or more (the pattern alone then
+fixes the total at 20k); with the handful of prisons and areas a month has, that needs twenty groups.
 """
 
 from __future__ import annotations
@@ -13,7 +24,6 @@ from dataclasses import dataclass
 THRESHOLD = 5
 SMALL = "<5"
 WITHHELD = "x"
-UNBOUNDED = 10**9
 
 
 @dataclass(frozen=True)
@@ -24,66 +34,23 @@ class Row:
     total: str
 
 
-def _box(value: int, hidden: str | None) -> tuple[int, int]:
-    """What a reader knows of a hidden value: 0–4 for "<5", 5 or more for "x"."""
-    return (0, THRESHOLD - 1) if hidden == SMALL else (THRESHOLD, UNBOUNDED)
+def _hidden(value: int) -> str:
+    """How a withheld count shows: "<5" when it is under 5 (the rule funders are told), else "x"."""
+    return SMALL if value < THRESHOLD else WITHHELD
 
 
-def pinned(values: list[int], hidden: dict[int, str]) -> list[int]:
-    """Hidden positions whose value the row's equation pins to a single number (index len(values) is the total).
+def publish_measure(splits: list[list[int]]) -> list[Row]:
+    """One measure's counts in every split (each split's cells add up to the same total), as they may be published.
 
-    The equation: the cells add up to the total. Known values move to the right-hand side; each hidden value
-    lies in its box; a hidden value is pinned when its feasible range is one number."""
-    n = len(values)
-    total = sum(values)
-    coefficient = {i: (1 if i < n else -1) for i in hidden}
-    rhs = (0 if n in hidden else total) - sum(v for i, v in enumerate(values) if i not in hidden)
-    boxes = {i: _box(values[i] if i < n else total, kind) for i, kind in hidden.items()}
-    found = []
-    for j in hidden:
-        low = high = 0
-        for k in hidden:
-            if k == j:
-                continue
-            lo, hi = boxes[k]
-            low += lo if coefficient[k] > 0 else -hi
-            high += hi if coefficient[k] > 0 else -lo
-        # coefficient[j] * x_j = rhs - (sum of the others), the others anywhere in their boxes
-        a, b = rhs - high, rhs - low
-        if coefficient[j] < 0:
-            a, b = -b, -a
-        lo, hi = boxes[j]
-        if max(a, lo) >= min(b, hi):
-            found.append(j)
-    return found
+    What is withheld depends only on whether some count is under 5, never on whether it is 0 or 1–4."""
+    total = sum(splits[0]) if splits else 0
+    if any(sum(values) != total for values in splits):
+        raise ValueError("the splits of one measure must add up to the same total")
+    if all(v >= THRESHOLD for values in splits for v in values) and total >= THRESHOLD:
+        return [Row(tuple(str(v) for v in values), str(total)) for values in splits]
+    return [Row(tuple(_hidden(v) for v in values), _hidden(total)) for values in splits]
 
 
-def suppress_row(values: list[int], hide_total: bool = False) -> tuple[dict[int, str], bool]:
-    """Which cells (and whether the total) to hide so that no small count can be worked out.
-
-    Returns {position: "<5" or "x"} (position len(values) is the total)."""
-    n = len(values)
-    total = sum(values)
-    hidden: dict[int, str] = {i: SMALL for i, v in enumerate(values) if v < THRESHOLD}
-    if total < THRESHOLD:
-        hidden[n] = SMALL
-    elif hide_total:
-        hidden[n] = WITHHELD
-    while pinned(values, hidden):
-        # Hide the smallest shown cell next (it costs the reader least); the total only when no cell is left.
-        shown = sorted((v, i) for i, v in enumerate(values) if i not in hidden)
-        if shown:
-            hidden[shown[0][1]] = WITHHELD
-        elif n not in hidden:
-            hidden[n] = WITHHELD
-        else:
-            break
-    return hidden, n in hidden
-
-
-def publish(values: list[int], hide_total: bool = False) -> Row:
-    """A row as it may be published: numbers, "<5" and "x"."""
-    hidden, _ = suppress_row(values, hide_total)
-    n = len(values)
-    cells = tuple(hidden.get(i, str(v)) for i, v in enumerate(values))
-    return Row(cells, hidden.get(n, str(sum(values))))
+def publish(values: list[int]) -> Row:
+    """A single row on its own (no other split shares its total), as it may be published."""
+    return publish_measure([values])[0]

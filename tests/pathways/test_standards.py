@@ -1,9 +1,8 @@
-"""Contact standards, working days, non-response and small-number suppression: pure rules, property-tested."""
+"""Contact standards, working days and non-response: pure rules, property-tested (suppression: test_suppression.py)."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from itertools import product
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,7 +10,6 @@ from hypothesis import strategies as st
 from recovery_network.holidays import public_holiday
 from recovery_network.pathways import standards
 from recovery_network.pathways.standards import AT_RISK, MET, MISSED, ON_TRACK, Contact
-from recovery_network.pathways.suppression import SMALL, pinned, publish, suppress_row
 
 RELEASE = date(2026, 3, 10)
 MODES = st.sampled_from(sorted(standards.FACE_TO_FACE | {"phone", "video", "no_response"}))
@@ -98,41 +96,3 @@ def test_support_extends_in_four_week_steps_to_a_limit():
     assert standards.support_end(RELEASE, 0) == RELEASE + timedelta(weeks=6)
     assert standards.support_end(RELEASE, 2) == RELEASE + timedelta(weeks=14)
     assert standards.may_extend(4) and not standards.may_extend(5)
-
-
-def feasible(values: list[int], hidden: dict[int, str], j: int) -> set[int]:
-    """Brute force: every value hidden cell j could take, given the row's equation and the "<5"/"x" rule."""
-    n, total = len(values), sum(values)
-    ranges = {i: range(0, 5) if kind == SMALL else range(5, 5 + total + 6) for i, kind in hidden.items()}
-    keys = sorted(hidden)
-    found = set()
-    for combo in product(*(ranges[k] for k in keys)):
-        guess = dict(zip(keys, combo, strict=True))
-        cells = [guess.get(i, v) for i, v in enumerate(values)]
-        shown_total = guess.get(n, total)
-        if sum(cells) == shown_total:
-            found.add(guess[j])
-    return found
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.integers(0, 12), min_size=1, max_size=4), st.booleans())
-def test_no_small_count_can_be_worked_out(values, hide_total):
-    """Every count under 5 is hidden, and every hidden cell has at least two values consistent with the rest."""
-    hidden, _ = suppress_row(values, hide_total)
-    row = publish(values, hide_total)
-    for i, v in enumerate(values):
-        if v < 5:
-            assert row.cells[i] == SMALL
-        else:
-            assert row.cells[i] in (str(v), "x")
-    assert pinned(values, hidden) == []
-    for j in hidden:
-        assert len(feasible(values, hidden, j)) >= 2, (values, hidden, j)
-
-
-def test_suppression_examples():
-    """A lone small cell beside a big one takes the next smallest with it; big rows are untouched."""
-    assert publish([3, 10]).cells == ("<5", "x") and publish([3, 10]).total == "13"
-    assert publish([7, 8]).cells == ("7", "8") and publish([7, 8]).total == "15"
-    assert publish([2]).total == "<5"
