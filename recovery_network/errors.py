@@ -13,7 +13,16 @@ RETRY_AFTER_SECONDS = 60
 
 
 class DomainError(Exception):
-    """A rule of the network was broken; the message is safe to show to the person."""
+    """A rule of the network was broken; the message is safe to show to the person.
+
+    `field` names the form field the rule is about (when there is one), so a view can show the message beside
+    that field and keep what was typed, instead of at the top of the page."""
+
+    field: str | None = None  # a subclass about one field names it here
+
+    def __init__(self, message: str = "", field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field or type(self).field
 
 
 def init_app(app: Flask) -> None:

@@ -116,3 +116,10 @@ class IntSelectField(SelectField):
         except ValueError as error:
             self.data = None
             raise ValueError("Choose from the list.") from error
+
+
+def show_beside(form: FlaskForm, message: str, field_name: str | None, fallback: str) -> None:
+    """A rule refused what a form sent: put the message beside the field it is about (the fallback field when the
+    rule names none this form has), so it reads where the person will fix it and what they typed stays."""
+    field = form._fields.get(field_name or "") or form._fields[fallback]
+    field.errors = [*field.errors, message]

@@ -85,7 +85,7 @@ def release_date(public_id: str):
     def rebase() -> None:
         review.extend(services.change_release_date(pathway, form.release_date.data, current_user, utcnow().date()))
 
-    response = _apply(pathway, rebase, "The plan has been re-based.")
+    response = _apply(pathway, rebase, "The plan has been re-based.", form, "release_form")
     if review:
         flash(f"{len(review)} date{'s' if len(review) > 1 else ''} chosen by hand no longer fit the new six weeks: "
               "keep or remove each below.", "info")

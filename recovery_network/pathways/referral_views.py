@@ -11,7 +11,8 @@ from recovery_network.accounts.permissions import require_role
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db, login_manager
-from recovery_network.pathways import referrals, services
+from recovery_network.forms import show_beside
+from recovery_network.pathways import referrals
 from recovery_network.pathways.throughcare_forms import AcceptForm, DeclineForm, ReferralForm
 from recovery_network.pathways.throughcare_models import CONSENT_HOW, DECLINE_REASONS, Referral
 from recovery_network.pathways.views import mentor_choices, openable_establishments
@@ -67,13 +68,12 @@ def create():
                 referrals.refer(details, current_user, utcnow().date())
             except DomainError as error:
                 db.session.rollback()
-                target = form.consent_on if "onsent" in str(error) else form.release_date
-                target.errors.append(str(error))
+                show_beside(form, str(error), error.field, "first_name")
             else:
                 db.session.commit()
                 flash("Referral sent. A co-ordinator will accept or decline it.", "success")
                 return redirect(url_for("referrals.index"))
-    return render_template("pathways/referral_form.html", form=form)
+    return render_template("pathways/referral_form.html", form=form), 422 if form.errors else 200
 
 
 def referral_or_404(public_id: str) -> Referral:
@@ -114,7 +114,7 @@ def accept(public_id: str):
     for field in (form.mentor_id, form.backup_mentor_id, form.community_mentor_id):
         field.choices = [(0, "None")] + mentor_choices()
     if not form.validate():
-        return render_referral(referral, accept_form=form)
+        return render_referral(referral, accept_form=form), 422
 
     def person(field) -> Person | None:
         return db.session.get(Person, field.data) if field.data else None
@@ -126,10 +126,8 @@ def accept(public_id: str):
     except DomainError as error:
         db.session.rollback()
         referral = referral_or_404(public_id)
-        field = {services.BackupNotEligible: form.backup_mentor_id,
-                 services.CommunityMentorNotEligible: form.community_mentor_id}.get(type(error), form.mentor_id)
-        field.errors = [*field.errors, str(error)]
-        return render_referral(referral, accept_form=form)
+        show_beside(form, str(error), error.field, "mentor_id")
+        return render_referral(referral, accept_form=form), 422
     db.session.commit()
     flash("Referral accepted: the pathway is open.", "success")
     return redirect(url_for("pathways.detail", public_id=pathway.public_id))
@@ -142,13 +140,16 @@ def decline(public_id: str):
     referral = referral_or_404(public_id)
     form = DeclineForm()
     if not form.validate():
-        return render_referral(referral, decline_form=form)
+        return render_referral(referral, decline_form=form), 422
     try:
         referrals.decline(referral, form.decline_reason.data, current_user, utcnow().date(),
                           int(current_app.config.get("PATHWAY_RETENTION_DAYS", 90)))
     except DomainError as error:
         db.session.rollback()
-        return render_referral(referral_or_404(public_id), error=str(error))
+        if error.field:
+            show_beside(form, str(error), error.field, "decline_reason")
+            return render_referral(referral_or_404(public_id), decline_form=form), 422
+        return render_referral(referral_or_404(public_id), error=str(error)), 409
     db.session.commit()
     flash("Referral declined.", "success")
     return redirect(url_for("referrals.index"))

@@ -55,12 +55,13 @@ def may_refer(person: Person, establishment: Venue | None = None) -> bool:
 def refer(details: ReferralDetails, by: Person, today: date) -> Referral:
     """Record a referral with the person's consent; it waits in the co-ordinators' queue."""
     if details.establishment is None or not may_refer(by, details.establishment):
-        raise PathwayError("Choose the establishment the person is being released from.")
+        raise PathwayError("Choose the establishment the person is being released from.", "establishment_id")
     services.check_release_date(details.release_date, today)
     if details.consent_how not in CONSENT_HOW:
-        raise PathwayError("Choose how consent was given.")
-    if not today - CONSENT_PAST <= details.consent_on <= today:
-        raise PathwayError("Consent is recorded on or before today, within the last 90 days.")
+        raise PathwayError("Choose how consent was given.", "consent_how")
+    problem = consent_problem(details.consent_on, today)
+    if problem:
+        raise PathwayError(problem, "consent_on")
     referral = Referral(
         public_id=secrets.token_urlsafe(12), first_name=details.first_name.strip(),
         establishment=details.establishment, release_date=details.release_date,
@@ -74,6 +75,17 @@ def refer(details: ReferralDetails, by: Person, today: date) -> Referral:
     tally("referrals_received", today, cell_of(referral))
     record("referral.new", by, referral)
     return referral
+
+
+def consent_problem(consent_on: date, received_on: date) -> str | None:
+    """Consent comes first: taken on or before the day the referral is received (never in the future), and
+    recently enough to still stand (within 90 days). None when the date is fine, else why not."""
+    if consent_on > received_on:
+        return (f"Consent is taken before the referral is sent: on or before {received_on:%-d %b %Y}, "
+                "never a future date.")
+    if consent_on < received_on - CONSENT_PAST:
+        return f"Consent older than {CONSENT_PAST.days} days doesn't stand: ask the person again."
+    return None
 
 
 def cell_of(referral: Referral) -> tuple[str, str]:
@@ -109,7 +121,7 @@ def decline(referral: Referral, reason: str, by: Person, today: date, retention_
     """Decline with a reason (a code); the referral is erased once the retention period has passed."""
     _undecided(referral)
     if reason not in DECLINE_REASONS:
-        raise PathwayError("Choose the reason for declining.")
+        raise PathwayError("Choose the reason for declining.", "decline_reason")
     referral.status, referral.decline_reason = "declined", reason
     referral.decided_at, referral.decided_by_id = utcnow(), by.id
     referral.purge_after = today + timedelta(days=retention_days)

@@ -37,6 +37,8 @@ class PathwayError(DomainError):
 class BackupNotEligible(PathwayError):
     """The backup mentor would meet the person inside too, so the mentor's rule binds them as well."""
 
+    field = "backup_mentor_id"
+
 
 @dataclass
 class PathwayDetails:
@@ -65,11 +67,14 @@ def check_mentor(mentor: Person, establishment: Venue, release: date, error: typ
     """A mentor must be able to meet the person inside: cleared for the releasing prison a week before release."""
     decision = eligibility(mentor, "peer_mentor", release - timedelta(days=7), establishment.id)
     if not decision:
-        raise error(f"{mentor.display_name} can't be {role}: " + " ".join(decision.reasons))
+        raise error(f"{mentor.display_name} can't be {role}: " + " ".join(decision.reasons),
+                    None if error is not PathwayError else "mentor_id")
 
 
 class CommunityMentorNotEligible(PathwayError):
     """The community mentor must be an active mentor; no prison clearance is asked of them."""
+
+    field = "community_mentor_id"
 
 
 def check_mentors(mentor: Person | None, backup: Person | None, establishment: Venue, release: date,
@@ -77,7 +82,7 @@ def check_mentors(mentor: Person | None, backup: Person | None, establishment: V
     """Inside parts need a mentor cleared for the prison (backup too: they stand in inside and at the gate);
     the community mentor meets the person outside, so needs only to be an active mentor."""
     if mentor is None and community is None:
-        raise PathwayError("Choose a mentor inside, a community mentor, or both.")
+        raise PathwayError("Choose a mentor inside, a community mentor, or both.", "community_mentor_id")
     if mentor is not None:
         check_mentor(mentor, establishment, release)
     if backup is not None:
@@ -101,15 +106,15 @@ def may_open(person: Person, establishment: Venue | None = None) -> bool:
 def check_release_date(release: date, today: date) -> None:
     """One window for a release date, opening or changing it: from a week ago to a year ahead."""
     if release < today - RELEASE_PAST:
-        raise PathwayError("The release date is more than a week ago; a pathway is planned ahead.")
+        raise PathwayError("The release date is more than a week ago; a pathway is planned ahead.", "release_date")
     if release > today + RELEASE_AHEAD:
-        raise PathwayError("The release date is more than a year away.")
+        raise PathwayError("The release date is more than a year away.", "release_date")
 
 
 def open_pathway(details: PathwayDetails, by: Person, today: date) -> Pathway:
     """Open a pathway with recorded consent, and propose its plan."""
     if details.establishment is None or not may_open(by, details.establishment):
-        raise PathwayError("Choose the establishment the person is being released from.")
+        raise PathwayError("Choose the establishment the person is being released from.", "establishment_id")
     check_release_date(details.release_date, today)
     check_mentors(details.mentor, details.backup_mentor, details.establishment, details.release_date,
                   details.community_mentor)
@@ -146,15 +151,17 @@ def change_release_date(pathway: Pathway, new_date: date, by: Person, today: dat
 def record_contact(pathway: Pathway, on: date, mode: str, by: Person, today: date) -> ContactRecord:
     """The mentor notes a contact and how it happened, or a try with no response (which opens a follow-up)."""
     if mode not in CONTACT_MODES:
-        raise PathwayError("Choose how the contact happened.")
+        raise PathwayError("Choose how the contact happened.", "mode")
     if pathway.status != "open":
-        raise PathwayError("This pathway is closed.")
+        raise PathwayError("This pathway is closed.", "mode")
     start, _ = plan.window(pathway.release_date)
     end = standards.support_end(pathway.release_date, len(pathway.extensions))
-    if not start <= on <= min(end, today):
-        raise PathwayError("The date must be within the pathway and not in the future.")
+    if on > today:
+        raise PathwayError("A contact is recorded on the day it happened: not a future date.", "on")
+    if not start <= on <= end:
+        raise PathwayError(f"The date must be within the pathway: from {start:%-d %b %Y} to {end:%-d %b %Y}.", "on")
     if mode == "gate" and on != pathway.release_date:
-        raise PathwayError("A meeting at the gate is on the release day.")
+        raise PathwayError(f"A meeting at the gate is on the release day ({pathway.release_date:%-d %b %Y}).", "on")
     first_gate = mode == "gate" and not any(c.mode == "gate" for c in pathway.contacts)
     contact = ContactRecord(on=on, mode=mode, by_id=by.id)
     pathway.contacts.append(contact)
@@ -184,7 +191,7 @@ def close(pathway: Pathway, today: date, retention_days: int, by: Person | None 
     from recovery_network.pathways.feeds import revoke_all
 
     if reason not in CLOSE_REASONS:
-        raise PathwayError("Choose how the pathway ended.")
+        raise PathwayError("Choose how the pathway ended.", "close_reason")
     if pathway.status != "open":
         return
     pathway.status = "closed"

@@ -45,17 +45,24 @@ class AreaPlan:
 
 def set_area(pathway: Pathway, entry: AreaPlan, by: Person) -> PlanArea:
     """Record what is agreed for an area: who does it (the person, the mentor, or a named agency), by when, status."""
-    if entry.area not in PLAN_AREAS or entry.who not in WHO or entry.status not in PLAN_STATUSES:
-        raise SupportError("Choose from the lists.")
+    if entry.area not in PLAN_AREAS:
+        raise SupportError("Choose an area of the plan.", "area")
+    if entry.who not in WHO:
+        raise SupportError("Choose who does it.", "who")
+    if entry.status not in PLAN_STATUSES:
+        raise SupportError("Choose where it stands.", "status")
     agency = entry.agency.strip() if entry.who == "agency" else ""
     if entry.who == "agency" and not agency:
-        raise SupportError("Name the agency that does it.")
-    if len(entry.agreed.strip()) > 120 or len(agency) > 80:
-        raise SupportError("Keep it short.")
+        raise SupportError("Name the agency that does it.", "agency")
+    if len(entry.agreed.strip()) > 120:
+        raise SupportError("Keep it under 120 characters.", "agreed")
+    if len(agency) > 80:
+        raise SupportError("Keep it under 80 characters.", "agency")
     start, _ = plan.window(pathway.release_date)
-    if entry.due_on is not None and not start <= entry.due_on <= standards.support_end(
-            pathway.release_date, standards.MAX_EXTENSIONS):
-        raise SupportError("The date should fall within the pathway's weeks.")
+    end = standards.support_end(pathway.release_date, standards.MAX_EXTENSIONS)
+    if entry.due_on is not None and not start <= entry.due_on <= end:
+        raise SupportError(f"By when falls within the pathway's weeks: from {start:%-d %b %Y} "
+                           f"to {end:%-d %b %Y}.", "due_on")
     row = next((a for a in pathway.plan_areas if a.area == entry.area), None)
     if row is None:
         row = PlanArea(area=entry.area)
@@ -69,13 +76,13 @@ def set_area(pathway: Pathway, entry: AreaPlan, by: Person) -> PlanArea:
 def add_visit(pathway: Pathway, kind: str, on: date, at: time, by: Person, today: date) -> PathwayItem:
     """Plan a meeting with the community mentor before release: an agency visit inside, or on home leave."""
     if kind not in VISIT_KINDS:
-        raise SupportError("Choose what kind of visit.")
+        raise SupportError("Choose what kind of visit.", "visit_kind")
     if pathway.community_mentor is None:
-        raise SupportError("Choose a community mentor first: these visits are theirs.")
+        raise SupportError("Choose a community mentor first: these visits are theirs.", "visit_kind")
     if not today <= on < pathway.release_date:
-        raise SupportError("A visit before release is between today and the day before release.")
+        raise SupportError("A visit before release is between today and the day before release.", "on")
     if kind == "leave_visit" and not any(h.starts_on <= on <= h.ends_on for h in pathway.home_leave):
-        raise SupportError("That day isn't a home leave day.")
+        raise SupportError("That day isn't a home leave day.", "on")
     start = localise(datetime.combine(on, at), LOCAL)
     item = PathwayItem(kind=kind, starts_at=start, ends_at=start + timedelta(hours=1), status="planned", chosen=True)
     pathway.items.append(item)
@@ -98,14 +105,16 @@ def visit_happened(pathway: Pathway, item: PathwayItem, by: Person, today: date)
 
 def add_leave(pathway: Pathway, starts_on: date, ends_on: date, by: Person, today: date) -> HomeLeave:
     """Record home leave days before liberation."""
+    if starts_on < today:
+        raise SupportError("Home leave starts today or later.", "starts_on")
     if ends_on < starts_on:
-        raise SupportError("The last day is before the first.")
-    if not today <= starts_on or not ends_on < pathway.release_date:
-        raise SupportError("Home leave is from today up to the day before release.")
+        raise SupportError("The last day is before the first.", "ends_on")
+    if not ends_on < pathway.release_date:
+        raise SupportError("Home leave ends by the day before release.", "ends_on")
     if (ends_on - starts_on).days >= LEAVE_MAX_DAYS:
-        raise SupportError(f"Home leave is at most {LEAVE_MAX_DAYS} days.")
+        raise SupportError(f"Home leave is at most {LEAVE_MAX_DAYS} days.", "ends_on")
     if any(h.starts_on <= ends_on and starts_on <= h.ends_on for h in pathway.home_leave):
-        raise SupportError("Those days overlap home leave already recorded.")
+        raise SupportError("Those days overlap home leave already recorded.", "starts_on")
     leave = HomeLeave(starts_on=starts_on, ends_on=ends_on)
     pathway.home_leave.append(leave)
     touched(pathway, by, "pathway.leave")
@@ -136,14 +145,15 @@ def leave_suggestions(pathway: Pathway, limit: int = 6) -> dict[int, list[plan.S
 def extend(pathway: Pathway, reason: str, by: Person, today: date) -> Extension:
     """Four more weeks of support, agreed with the person, up to the limit; then the pathway closes as usual."""
     if pathway.status != "open":
-        raise SupportError("This pathway is closed.")
+        raise SupportError("This pathway is closed.", "extension_reason")
     if reason not in EXTENSION_REASONS:
-        raise SupportError("Choose the reason for the extension.")
+        raise SupportError("Choose the reason for the extension.", "extension_reason")
     if not standards.may_extend(len(pathway.extensions)):
         raise SupportError(f"Support is already at its limit of "
-                           f"{standards.support_weeks(standards.MAX_EXTENSIONS)} weeks.")
+                           f"{standards.support_weeks(standards.MAX_EXTENSIONS)} weeks.", "extension_reason")
     if today < pathway.release_date:
-        raise SupportError("Extensions are agreed after release, when the six weeks are under way.")
+        raise SupportError("Extensions are agreed after release, when the six weeks are under way.",
+                           "extension_reason")
     extension = Extension(agreed_on=today, reason=reason, by_id=by.id)
     pathway.extensions.append(extension)
     db.session.flush()

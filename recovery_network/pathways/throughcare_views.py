@@ -63,13 +63,14 @@ def plan_area(public_id: str):
     """Agree one area of the community integration plan."""
     pathway = pathway_or_404(public_id)
     form = PlanAreaForm()
+    code = form.area.data if form.area.data in PLAN_AREAS else None
     if not form.validate():
-        code = form.area.data if form.area.data in PLAN_AREAS else None
         return render_pathway(pathway, area_form=form, area_code=code,
-                              error=None if code else "Choose an area of the plan.")
+                              error=None if code else "Choose an area of the plan."), 422
     entry = support.AreaPlan(form.area.data, form.agreed.data or "", form.who.data, form.agency.data or "",
                              form.due_on.data, form.status.data)
-    return _apply(pathway, lambda: support.set_area(pathway, entry, current_user), "Plan saved.")
+    return _apply(pathway, lambda: support.set_area(pathway, entry, current_user), "Plan saved.",
+                  form, "area_form", area_code=code)
 
 
 @bp.post("/<public_id>/visits")
@@ -78,9 +79,10 @@ def visit(public_id: str):
     pathway = pathway_or_404(public_id)
     form = VisitForm()
     if not form.validate():
-        return render_pathway(pathway, visit_form=form)
+        return render_pathway(pathway, visit_form=form), 422
     return _apply(pathway, lambda: support.add_visit(pathway, form.visit_kind.data, form.on.data, form.at.data,
-                                                     current_user, utcnow().date()), "Visit planned.")
+                                                     current_user, utcnow().date()), "Visit planned.",
+                  form, "visit_form")
 
 
 @bp.post("/<public_id>/items/<int:item_id>/happened")
@@ -98,9 +100,10 @@ def leave(public_id: str):
     pathway = pathway_or_404(public_id)
     form = LeaveForm()
     if not form.validate():
-        return render_pathway(pathway, leave_form=form)
+        return render_pathway(pathway, leave_form=form), 422
     return _apply(pathway, lambda: support.add_leave(pathway, form.starts_on.data, form.ends_on.data, current_user,
-                                                     utcnow().date()), "Home leave recorded.")
+                                                     utcnow().date()), "Home leave recorded.",
+                  form, "leave_form")
 
 
 @bp.post("/<public_id>/leave/<int:leave_id>/remove")
@@ -119,9 +122,10 @@ def extend(public_id: str):
     pathway = pathway_or_404(public_id)
     form = ExtendForm()
     if not form.validate():
-        return render_pathway(pathway, extend_form=form)
+        return render_pathway(pathway, extend_form=form), 422
     return _apply(pathway, lambda: support.extend(pathway, form.extension_reason.data, current_user,
-                                                  utcnow().date()), "Support extended by four weeks.")
+                                                  utcnow().date()), "Support extended by four weeks.",
+                  form, "extend_form")
 
 
 @bp.post("/<public_id>/close")
@@ -130,9 +134,10 @@ def close(public_id: str):
     pathway = pathway_or_404(public_id)
     form = CloseForm()
     if not form.validate():
-        return render_pathway(pathway, close_form=form)
+        return render_pathway(pathway, close_form=form), 422
     response = _apply(pathway, lambda: services.close(pathway, utcnow().date(), retention_days(), current_user,
-                                                      form.close_reason.data), "The pathway is closed.")
+                                                      form.close_reason.data), "The pathway is closed.",
+                      form, "close_form")
     if form.close_reason.data == "withdrew_consent":
         flash("They withdrew consent: you can erase everything now, below.", "info")
     return response

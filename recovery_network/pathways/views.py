@@ -12,6 +12,7 @@ from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, P
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db, limiter
+from recovery_network.forms import BaseForm, show_beside
 from recovery_network.feeds.private import calendar_response
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.visibility import custody_access, visible_to
@@ -111,19 +112,13 @@ def create():
         else:
             try:
                 pathway = services.open_pathway(_details(form, located), current_user, utcnow().date())
-            except services.BackupNotEligible as error:
-                db.session.rollback()
-                form.backup_mentor_id.errors.append(str(error))
-            except services.CommunityMentorNotEligible as error:
-                db.session.rollback()
-                form.community_mentor_id.errors.append(str(error))
             except DomainError as error:
                 db.session.rollback()
-                form.mentor_id.errors.append(str(error))
+                show_beside(form, str(error), error.field, "mentor_id")
             else:
                 db.session.commit()
                 return redirect(url_for("pathways.detail", public_id=pathway.public_id))
-    return render_template("pathways/form.html", form=form)
+    return render_template("pathways/form.html", form=form), 422 if form.errors else 200
 
 
 def _details(form: PathwayForm, located) -> services.PathwayDetails:
@@ -198,13 +193,19 @@ def appointment_for(item: PathwayItem, form: AppointmentForm | None = None) -> A
     return suffix_ids(form, f"appointment-{item.id}")
 
 
-def _apply(pathway: Pathway, change, message: str):
-    """Run a change, commit and go back; a refused change is shown on the page with nothing saved."""
+def _apply(pathway: Pathway, change, message: str, form: BaseForm | None = None, slot: str = "", **extra):
+    """Run a change, commit and go back. A refused change saves nothing and comes back as a 422: beside the field
+    the rule names, in the form as it was typed (`slot` is the form's name in render_pathway); a button with no
+    form shows it at the top, as before."""
     try:
         change()
     except DomainError as error:
         db.session.rollback()
-        return render_pathway(db.session.get(Pathway, pathway.id), error=str(error))
+        fresh = db.session.get(Pathway, pathway.id)
+        if form is None:
+            return render_pathway(fresh, error=str(error))
+        show_beside(form, str(error), error.field, next(n for n in form._fields if n != "csrf_token"))
+        return render_pathway(fresh, **{slot: form}, **extra), 422
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("pathways.detail", public_id=pathway.public_id))
@@ -216,9 +217,10 @@ def contact(public_id: str):
     pathway = pathway_or_404(public_id)
     form = ContactForm()
     if not form.validate():
-        return render_pathway(pathway, contact_form=form)
+        return render_pathway(pathway, contact_form=form), 422
     return _apply(pathway, lambda: services.record_contact(pathway, form.on.data, form.mode.data, current_user,
-                                                           utcnow().date()), "Contact recorded.")
+                                                           utcnow().date()), "Contact recorded.",
+                  form, "contact_form")
 
 
 @bp.post("/<public_id>/feed")

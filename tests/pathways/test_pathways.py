@@ -71,7 +71,7 @@ def test_bad_input_is_explained_and_nothing_saved(client, auth, setting, overrid
     """Clear messages beside the fields; no pathway is created."""
     auth.login(setting["coordinator"])
     response = client.post("/pathways/new", data=open_form(setting, **overrides))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in html.unescape(response.get_data(as_text=True))
     assert db.session.scalar(select(Pathway)) is None
 
@@ -143,7 +143,7 @@ def test_missed_contact_raises_a_flag_and_a_recorded_one_clears_it(client, auth,
     assert "No contact" not in listing
     future = client.post(f"/pathways/{pathway.public_id}/contacts",
                          data={"on": (TODAY + timedelta(days=3)).isoformat(), "mode": "face_to_face"})
-    assert "not in the future" in html.unescape(future.get_data(as_text=True))
+    assert "not a future date" in html.unescape(future.get_data(as_text=True)) and future.status_code == 422
 
 
 def test_changing_the_release_date_rebases_the_plan(client, auth, setting):
