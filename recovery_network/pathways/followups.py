@@ -1,7 +1,8 @@
-"""Non-response acted upon: follow-ups, escalation to the co-ordinators, and the daily overdue list. Never commits.
+"""Non-response acted upon: follow-ups, escalation to the co-ordinator, and the daily overdue list. Never commits.
 
 A welfare trigger, never a breach report (throughcare.md): the email says only that a pathway needs a look,
-with a link; the name and the details stay in the app.
+with a link; the name and the details stay in the app. An escalation shows on every co-ordinator's dashboard
+but is emailed once, to the pathway's co-ordinator (responsible_coordinator).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from recovery_network.accounts.models import COORDINATOR, Person
+from recovery_network.accounts.models import ADMIN, COORDINATOR, Person
 from recovery_network.audit.services import record
 from recovery_network.extensions import db
 from recovery_network.mail import public_url
@@ -28,12 +29,34 @@ def open_follow_ups(pathway: Pathway) -> list[FollowUp]:
 
 
 def coordinators() -> list[Person]:
-    """Active co-ordinators: who an escalation goes to."""
-    return [p for p in db.session.scalars(select(Person).where(Person.status == "active")) if p.has_role(COORDINATOR)]
+    """Active co-ordinators (admins hold the power too): who sees escalations on the dashboard."""
+    return [p for p in db.session.scalars(select(Person).where(Person.status == "active").order_by(Person.id))
+            if p.has_role(COORDINATOR)]
+
+
+def responsible_coordinator(pathway: Pathway) -> Person | None:
+    """The one co-ordinator an escalation is emailed to.
+
+    A pathway records no co-ordinator of its own, so the responsible one is, in order: whoever accepted its
+    referral, then whoever opened it (recorded the consent) — each only while an active co-ordinator; failing
+    both (it was opened by a mentor or staff, or they have left), the longest-standing active co-ordinator who
+    is not only an admin, and an admin only when there is no co-ordinator at all."""
+    candidates = []
+    if pathway.referral is not None and pathway.referral.decided_by_id:
+        candidates.append(db.session.get(Person, pathway.referral.decided_by_id))
+    if pathway.consent_recorded_by_id:
+        candidates.append(db.session.get(Person, pathway.consent_recorded_by_id))
+    for person in candidates:
+        if person is not None and person.status == "active" and person.has_role(COORDINATOR):
+            return person
+    everyone = coordinators()
+    return next((p for p in everyone if COORDINATOR in p.role_codes), None) or next(
+        (p for p in everyone if ADMIN in p.role_codes), None)
 
 
 def escalate(follow_up: FollowUp, today: date) -> None:
-    """Put it on the co-ordinators' dashboard and send each of them one email (the outbox's key keeps it one)."""
+    """Put it on every co-ordinator's dashboard and send ONE email, to the pathway's co-ordinator; the outbox's
+    key names the follow-up alone, so a repeat never sends another."""
     if follow_up.escalated_on is not None:
         return
     follow_up.escalated_on = today
@@ -43,8 +66,9 @@ def escalate(follow_up: FollowUp, today: date) -> None:
     link = public_url("pathways.detail", public_id=pathway.public_id)
     body = ("A pathway needs a co-ordinator: contact has not been made after trying. Open it to see what has "
             f"been tried and agree the next step (a welfare check, not a report to anyone):\n\n{link}")
-    for person in coordinators():
-        queue(f"escalation:{follow_up.id}:{person.id}", person, "A pathway needs you", body)
+    recipient = responsible_coordinator(pathway)
+    if recipient is not None:
+        queue(f"escalation:{follow_up.id}", recipient, "A pathway needs you", body)
     record("pathway.escalate", None, pathway, detail=follow_up.reason)
 
 
