@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TimeField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from recovery_network.forms import BaseForm, DateField, IntegerField, IntSelectField
 from recovery_network.inputs import DB_INT_MAX
+from recovery_network.names import NameRefused, first_name_only
 from recovery_network.pathways.appointments import KINDS
 from recovery_network.pathways.planning import Appointment
 
@@ -15,7 +16,15 @@ CONTACT_MODE_NAMES = {
     "agency_visit": "Agency visit with the person", "no_response": "Tried, no response",
 }
 
-INITIALS_OR_NAME = Regexp(r"^[^\W\d_](?:[^\W\d_]|[ .'\-\u2019])*$", message="Letters only: a first name or initials.")
+
+
+def INITIALS_OR_NAME(form, field) -> None:  # noqa: N802 - used like the wtforms validators beside it
+    """A pathway person's name is a first name (one initial at most) or initials: names.first_name_only."""
+    if field.data:
+        try:
+            field.data = first_name_only(field.data)
+        except NameRefused as refused:
+            raise ValidationError(str(refused)) from None
 
 
 class PathwayForm(BaseForm):

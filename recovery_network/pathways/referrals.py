@@ -54,6 +54,7 @@ def may_refer(person: Person, establishment: Venue | None = None) -> bool:
 
 def refer(details: ReferralDetails, by: Person, today: date) -> Referral:
     """Record a referral with the person's consent; it waits in the co-ordinators' queue."""
+    name = services.person_name(details.first_name)
     if details.establishment is None or not may_refer(by, details.establishment):
         raise PathwayError("Choose the establishment the person is being released from.", "establishment_id")
     services.check_release_date(details.release_date, today)
@@ -63,7 +64,7 @@ def refer(details: ReferralDetails, by: Person, today: date) -> Referral:
     if problem:
         raise PathwayError(problem, "consent_on")
     referral = Referral(
-        public_id=secrets.token_urlsafe(12), first_name=details.first_name.strip(),
+        public_id=secrets.token_urlsafe(12), first_name=name,
         establishment=details.establishment, release_date=details.release_date,
         destination=details.destination.strip(), destination_latitude=details.destination_point.latitude,
         destination_longitude=details.destination_point.longitude, referrer_org=details.referrer_org.strip(),

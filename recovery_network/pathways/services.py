@@ -14,6 +14,7 @@ from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.meetings.visibility import may_see_establishment
 from recovery_network.mentors.services import eligibility
+from recovery_network.names import NameRefused, first_name_only
 from recovery_network.pathways import followups, plan, planning, standards
 from recovery_network.pathways.planning import touched as touch
 from recovery_network.pathways.models import CLOSE_REASONS, CONTACT_MODES, ContactRecord, Pathway, PathwayItem
@@ -111,15 +112,24 @@ def check_release_date(release: date, today: date) -> None:
         raise PathwayError("The release date is more than a year away.", "release_date")
 
 
+def person_name(text: str) -> str:
+    """A pathway person's name as stored: a first name (one initial at most) or initials, never a surname."""
+    try:
+        return first_name_only(text)
+    except NameRefused as refused:
+        raise PathwayError(str(refused), "first_name") from None
+
+
 def open_pathway(details: PathwayDetails, by: Person, today: date) -> Pathway:
     """Open a pathway with recorded consent, and propose its plan."""
+    name = person_name(details.first_name)
     if details.establishment is None or not may_open(by, details.establishment):
         raise PathwayError("Choose the establishment the person is being released from.", "establishment_id")
     check_release_date(details.release_date, today)
     check_mentors(details.mentor, details.backup_mentor, details.establishment, details.release_date,
                   details.community_mentor)
     pathway = Pathway(
-        public_id=secrets.token_urlsafe(12), reference=new_reference(), first_name=details.first_name.strip(),
+        public_id=secrets.token_urlsafe(12), reference=new_reference(), first_name=name,
         establishment=details.establishment, release_date=details.release_date, destination=details.destination,
         destination_latitude=details.destination_point.latitude,
         destination_longitude=details.destination_point.longitude,
