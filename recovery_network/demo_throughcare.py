@@ -20,12 +20,17 @@ DUNDEE = Point(56.462, -2.9707)
 GLASGOW = Point(55.8642, -4.2518)
 
 
-def _refer(first_name: str, prison: Venue, release: date, by: Person, today: date, place=("Dundee", DUNDEE)):
-    """A referral as establishment staff (or a co-ordinator for a partner) would make it."""
-    return referrals.refer(referrals.ReferralDetails(
+def _refer(first_name: str, prison: Venue, release: date, by: Person, today: date, place=("Dundee", DUNDEE),
+           days_ago: int = 0):
+    """A referral as establishment staff (or a co-ordinator for a partner) would make it, received `days_ago`
+    days before today with consent taken the day before it was sent (the rule: consent comes first)."""
+    received = today - timedelta(days=days_ago)
+    referral = referrals.refer(referrals.ReferralDetails(
         first_name=first_name, establishment=prison, release_date=release, destination=place[0],
         destination_point=place[1], referrer_org=f"{prison.name} Link Centre", consent_taken_by=by.display_name,
-        consent_on=today, consent_how="in_person"), by, today)
+        consent_on=received - timedelta(days=1), consent_how="in_person"), by, received)
+    referral.received_at -= timedelta(days=days_ago)
+    return referral
 
 
 def _open(first_name: str, prison: Venue, release: date, by: Person, today: date, mentor=None, community=None,
@@ -63,8 +68,7 @@ def seed_throughcare(today: date, people: dict[str, Person]) -> None:
 
     # Referrals waiting: one new today, one waiting too long; one declined (erased after retention).
     _refer("Ali", low_moss, release + timedelta(days=14), coordinator, today, ("Glasgow", GLASGOW))
-    late = _refer("Bea", perth, release + timedelta(days=7), staff, today)
-    late.received_at -= timedelta(days=16)
+    _refer("Bea", perth, release + timedelta(days=7), staff, today, days_ago=16)
     declined = _refer("Cal", perth, release, staff, today)
     referrals.decline(declined, "no_capacity", coordinator, today, 90)
 
