@@ -1,6 +1,7 @@
 """Demo throughcare states: referrals new, waiting too long, declined and accepted; pathways with an integration
 plan, an agency visit and home leave, an escalation after two tries with no response, a silence, an extension,
-and one closed. First names only, as in real use; only ever created by `flask seed-demo`.
+release close with too few contacts and a follow-up overdue, one closed, and one erased (only its counts stay).
+First names only, as in real use; only ever created by `flask seed-demo`.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ def _open(first_name: str, prison: Venue, release: date, by: Person, today: date
         community_mentor=community), by, today)
 
 
+def _weekday_after(day: date, days: int) -> date:
+    """The first Monday-to-Friday date at least `days` after `day` (prison visits happen on weekdays)."""
+    on = day + timedelta(days=days)
+    return on + timedelta(days=max(0, 7 - on.weekday())) if on.weekday() >= 5 else on
+
+
 def seed_throughcare(today: date, people: dict[str, Person]) -> None:
     """Every throughcare state the screens show, once (called only when the demo people were just added)."""
     venues = {v.slug: v for v in db.session.scalars(select(Venue))}
@@ -55,16 +62,18 @@ def seed_throughcare(today: date, people: dict[str, Person]) -> None:
     # Dee: referred by HMP Perth staff, accepted; plan agreed in part, one visit inside so far, home leave ahead.
     dee_referral = _refer("Dee", perth, release, staff, today)
     dee = referrals.accept(dee_referral, mentor, backup, community, True, False, coordinator, today)
-    for area, agreed, who, agency, status in (
-        ("housing", "Tenancy sign-up on the day after release", "agency", "Dundee Housing Options", "in_hand"),
-        ("income", "Universal Credit claim started before release", "mentor", "", "to_do"),
-        ("recovery", "Try the Monday SMART group", "person", "", "to_do"),
-        ("justice", "", "person", "", "not_needed"),
+    for area, agreed, who, agency, status, due in (
+        ("housing", "Tenancy sign-up on the day after release", "agency", "Dundee Housing Options", "in_hand",
+         release + timedelta(days=1)),
+        ("income", "Universal Credit claim started before release", "mentor", "", "to_do", None),
+        ("health", "Register with a GP near home", "person", "", "to_do", release + timedelta(days=7)),
+        ("recovery", "Try the Monday SMART group", "person", "", "to_do", None),
+        ("justice", "", "person", "", "not_needed", None),
     ):
-        support.set_area(dee, support.AreaPlan(area, agreed, who, agency, None, status), coordinator)
+        support.set_area(dee, support.AreaPlan(area, agreed, who, agency, due, status), coordinator)
     services.record_contact(dee, today - timedelta(days=7), "face_to_face", mentor, today)
     support.add_leave(dee, today + timedelta(days=8), today + timedelta(days=9), coordinator, today)
-    support.add_visit(dee, "agency_visit", today + timedelta(days=4), time(14, 0), coordinator, today)
+    support.add_visit(dee, "agency_visit", _weekday_after(today, 4), time(14, 0), coordinator, today)
 
     # Referrals waiting: one new today, one waiting too long; one declined (erased after retention).
     _refer("Ali", low_moss, release + timedelta(days=14), coordinator, today, ("Glasgow", GLASGOW))
@@ -86,6 +95,17 @@ def seed_throughcare(today: date, people: dict[str, Person]) -> None:
     # Max: released a week ago and not reached since: the daily job's silence escalation.
     max_ = _open("Max", perth, released, coordinator, today, mentor=mentor)
     followups.check_silence(max_, today)
+
+    # Kit: release in ten days with one face-to-face so far (at risk), and a try with no response left
+    # unanswered: the follow-up is overdue on the daily list.
+    kit = _open("Kit", perth, _weekday_after(today, 10), coordinator, today, mentor=mentor)
+    services.record_contact(kit, today - timedelta(days=12), "face_to_face", mentor, today)
+    services.record_contact(kit, today - timedelta(days=5), "no_response", mentor, today)
+
+    # Sol: withdrew consent and was erased at once: nothing of Sol is left, only the anonymous counts.
+    sol = _open("Sol", perth, released, coordinator, today, mentor=mentor)
+    services.close(sol, today, 90, coordinator, "withdrew_consent")
+    services.erase(sol, coordinator, today)
 
     # Rae: seen, then moved away: closed with that outcome (erased after retention).
     rae = _open("Rae", perth, released, coordinator, today, mentor=mentor)

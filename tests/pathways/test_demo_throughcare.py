@@ -8,8 +8,9 @@ from sqlalchemy import select
 from recovery_network import demo
 from recovery_network.extensions import db
 from recovery_network.names import first_name_only
-from recovery_network.pathways import followups, referrals
-from recovery_network.pathways.models import Pathway
+from recovery_network.pathways import followups, referrals, standards
+from recovery_network.pathways.models import Pathway, PathwayTally
+from recovery_network.pathways.tallies import contacts_of
 from recovery_network.pathways.throughcare_models import Referral
 from recovery_network.types import utcnow
 
@@ -29,7 +30,8 @@ def test_every_demo_referral_has_consent_on_or_before_it_was_received(app_ctx):
 def test_the_demo_shows_each_state_the_issue_lists(app_ctx):
     """Referrals new, waiting too long, declined and accepted; a pathway with inside and community mentors and an
     integration plan, an agency visit and home leave; an escalation after two tries; a silence; an extension;
-    a closure; and names that pass the first-name rule."""
+    release close with too few contacts; a follow-up overdue; a closure; an erasure that left only its count;
+    and names that pass the first-name rule."""
     today = utcnow().date()
     demo.seed(utcnow())
     db.session.commit()
@@ -44,5 +46,11 @@ def test_the_demo_shows_each_state_the_issue_lists(app_ctx):
     assert any(p.extensions for p in pathways.values())
     assert any(p.status == "closed" and p.close_reason for p in pathways.values())
     assert pathways["Jo"].mentor is None and pathways["Jo"].establishment.name == "HMP Low Moss"
+    kit = pathways["Kit"]
+    assert standards.pre_release(kit.release_date, today, contacts_of(kit)).state == standards.AT_RISK
+    assert [o.what for o in followups.overdue(today) if o.pathway is kit] == ["follow-up overdue"]
+    assert "Sol" not in pathways
+    erased = db.session.scalars(select(PathwayTally.count).where(PathwayTally.measure == "erased")).all()
+    assert sum(erased) == 1
     for name in [*pathways, *(r.first_name for r in rows)]:
         assert first_name_only(name) == name
