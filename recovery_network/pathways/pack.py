@@ -70,6 +70,15 @@ class PlanLine:
 
 
 @dataclass(frozen=True)
+class OnlineOption:
+    """An online meeting offered when none is near where the person will live: what, when, and the link."""
+
+    what: str
+    when: str  # "Mondays, 19:00 (first: Mon 9 Nov)"
+    link: str
+
+
+@dataclass(frozen=True)
 class Pack:
     """Everything printed on the pack; nothing here identifies the person beyond a first name."""
 
@@ -83,6 +92,8 @@ class Pack:
     calendar_url: str | None = None
     qr: list[list[bool]] = field(default_factory=list)
     plan: list[PlanLine] = field(default_factory=list)
+    nothing_near: str = ""  # "No meeting within 10 miles of KY1 yet — here are online meetings."
+    online: list[OnlineOption] = field(default_factory=list)
 
     @property
     def contact_line(self) -> str:

@@ -17,7 +17,7 @@ from recovery_network.pathways.throughcare_models import CONSENT_HOW, DECLINE_RE
 from recovery_network.pathways.views import mentor_choices, openable_establishments
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
-from recovery_network.venues.services import locate
+from recovery_network.venues.services import locate, not_found
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
@@ -56,7 +56,7 @@ def create():
     if form.validate_on_submit():
         located = locate(form.destination.data)
         if located is None:
-            form.destination.errors.append("We couldn't find that town or postcode district. Try the nearest town.")
+            form.destination.errors.append(not_found(form.destination.data))
         else:
             details = referrals.ReferralDetails(
                 first_name=form.first_name.data, establishment=db.session.get(Venue, form.establishment_id.data),

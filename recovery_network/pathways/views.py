@@ -23,7 +23,7 @@ from recovery_network.meetings.forms import suffix_ids
 from recovery_network.meetings.recurrence import zone
 from recovery_network.types import utcnow
 from recovery_network.venues.models import CUSTODY, Venue
-from recovery_network.venues.services import locate
+from recovery_network.venues.services import locate, not_found
 
 bp = Blueprint("pathways", __name__, url_prefix="/pathways")
 
@@ -107,7 +107,7 @@ def create():
     if form.validate_on_submit():
         located = locate(form.destination.data)
         if located is None:
-            form.destination.errors.append("We couldn't find that town or postcode district. Try the nearest town.")
+            form.destination.errors.append(not_found(form.destination.data))
         else:
             try:
                 pathway = services.open_pathway(_details(form, located), current_user, utcnow().date())
@@ -160,13 +160,15 @@ def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | N
     all_meetings = {m.id: m for m in db.session.scalars(
         select(Meeting).where(Meeting.id.in_([i.meeting_id for i in pathway.items if i.meeting_id])))}
     suggestions = planning.suggestions(pathway) if pathway.status == "open" else []
+    nothing_near = planning.nothing_near(pathway) if pathway.status == "open" else ""
     return render_template(
         "pathways/detail.html", pathway=pathway, meetings=meetings, today=today,
         occurrences={i.id: all_meetings[i.meeting_id].occurrence_on(i.occurrence_date)
                      for i in pathway.items if i.meeting_id in all_meetings and i.occurrence_date},
         changes=follow.changes_to_tell(pathway, all_meetings),
         warnings=plan.release_warnings(pathway.release_date), flags=services.flags(pathway, today),
-        suggestions=suggestions,
+        suggestions=suggestions, nothing_near=nothing_near,
+        online=planning.online_meetings(pathway) if nothing_near else [],
         suggestion_meetings={m.id: m for m in db.session.scalars(
             select(Meeting).where(Meeting.id.in_({s.key[0] for s in suggestions})))},
         # A refused form comes back beside the appointment it was for, or as the "add" form.
