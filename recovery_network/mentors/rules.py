@@ -87,6 +87,19 @@ def eligible(
     return Decision(allowed=not reasons, reasons=tuple(reasons))
 
 
+def clearance_on(clearances: list[ClearanceFact], establishment_id: int, on: date,
+                 soon_days: int = 28) -> tuple[str, date | None]:
+    """How someone's clearance for an establishment stands on a date: "valid", "expiring" (within soon_days of it,
+    with its last good day) or "none", as the gate's day sheet shows it."""
+    valid = [c for c in clearances if clearance_in_date(c, establishment_id, on)]
+    if not valid:
+        return "none", None
+    if any(c.expires_on is None for c in valid):
+        return "valid", None
+    last = max(c.expires_on for c in valid if c.expires_on is not None)
+    return ("expiring", last) if (last - on).days <= soon_days else ("valid", last)
+
+
 def training_state(status: str, expires_on: date | None, today: date) -> tuple[str, str]:
     """How a training record reads today, and its tone: a verified course past its last good day is expired, not verified."""
     if status == "verified" and expires_on is not None and expires_on < today:

@@ -14,7 +14,7 @@ from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.meetings.visibility import may_see_establishment
 from recovery_network.mentors.services import eligibility
-from recovery_network.pathways import followups, plan, planning, standards
+from recovery_network.pathways import followups, pack, plan, planning, standards
 from recovery_network.pathways.planning import touched as touch
 from recovery_network.pathways.models import CLOSE_REASONS, CONTACT_MODES, ContactRecord, Pathway, PathwayItem
 from recovery_network.pathways.tallies import cell_of, contacts_of, settle, tally
@@ -163,6 +163,22 @@ def record_contact(pathway: Pathway, on: date, mode: str, by: Person, today: dat
     followups.after_contact(pathway, contact, today)
     touch(pathway, by, "pathway.contact")
     return contact
+
+
+def pack_state(pathway: Pathway) -> str:
+    """Whether this pathway's pack is ready to leave at the gate (pack.pack_state on its plan and mark)."""
+    changes = [i.updated_at for i in pathway.items if i.status != "cancelled"]
+    return pack.pack_state(len(changes), pathway.pack_ready_at, max(changes) if changes else None)
+
+
+def mark_pack_ready(pathway: Pathway, ready: bool, by: Person) -> None:
+    """The mentor says the printed pack is ready to leave at the gate (or takes the mark back)."""
+    if pathway.status != "open":
+        raise PathwayError("This pathway is closed.")
+    if ready and not pathway.items:
+        raise PathwayError("There is no plan to print yet.")
+    pathway.pack_ready_at = utcnow() if ready else None
+    touch(pathway, by, "pathway.pack_ready" if ready else "pathway.pack_not_ready")
 
 
 def flags(pathway: Pathway, today: date) -> list[str]:

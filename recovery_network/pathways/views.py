@@ -18,6 +18,7 @@ from recovery_network.meetings.visibility import custody_access, visible_to
 from recovery_network.pathways import appointments, feeds, follow, plan, planning, services, standards
 from recovery_network.pathways.forms import AppointmentForm, ContactForm, PathwayForm, ReleaseDateForm
 from recovery_network.pathways.models import Pathway, PathwayItem
+from recovery_network.pathways.pack import PACK_STATES
 from recovery_network.pathways.tallies import contacts_of
 from recovery_network.meetings.forms import suffix_ids
 from recovery_network.meetings.recurrence import zone
@@ -167,7 +168,8 @@ def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | N
                      for i in pathway.items if i.meeting_id in all_meetings and i.occurrence_date},
         changes=follow.changes_to_tell(pathway, all_meetings),
         warnings=plan.release_warnings(pathway.release_date), flags=services.flags(pathway, today),
-        suggestions=suggestions, nothing_near=nothing_near,
+        suggestions=suggestions, nothing_near=nothing_near, pack_state=services.pack_state(pathway),
+        pack_states=PACK_STATES,
         online=planning.online_meetings(pathway) if nothing_near else [],
         suggestion_meetings={m.id: m for m in db.session.scalars(
             select(Meeting).where(Meeting.id.in_({s.key[0] for s in suggestions})))},
@@ -235,6 +237,15 @@ def issue_link(public_id: str):
     record("pathway.feed_link", current_user, pathway, detail="reset" if request.form.get("reset") else "new")
     db.session.commit()
     return render_pathway(pathway, new_link=url_for("pathways.feed", token=token, _external=True))
+
+
+@bp.post("/<public_id>/pack-ready")
+def pack_ready(public_id: str):
+    """Mark the printed pack ready to leave at the gate (ready=1), or take the mark back; the prison's staff see it."""
+    pathway = pathway_or_404(public_id)
+    ready = request.form.get("ready") == "1"
+    return _apply(pathway, lambda: services.mark_pack_ready(pathway, ready, current_user),
+                  "Marked: the pack is ready for the gate." if ready else "The pack is no longer marked ready.")
 
 
 @bp.post("/<public_id>/erase")
