@@ -81,7 +81,11 @@ def eligible(
         reasons.append("That is not a role on the rota.")
     elif not any(t.qualifies_for == needed and training_in_date(t, on) for t in trainings):
         what = "facilitator training" if needed == "facilitator" else "peer mentor training"
-        reasons.append(f"You need in-date, verified {what} on {on:%-d %B %Y}.")
+        # Training that ran out says when, so nobody reads a lapsed course as "verified".
+        lapsed = [t.expires_on for t in trainings if t.qualifies_for == needed and t.status == "verified"
+                  and t.expires_on is not None and t.expires_on < on]
+        expired = f" (it expired on {max(lapsed):%-d %B %Y})" if lapsed else ""
+        reasons.append(f"You need in-date, verified {what} on {on:%-d %B %Y}{expired}.")
     if establishment_id is not None and not any(clearance_in_date(c, establishment_id, on) for c in clearances):
         reasons.append(f"You need approved clearance for this establishment on {on:%-d %B %Y}.")
     return Decision(allowed=not reasons, reasons=tuple(reasons))

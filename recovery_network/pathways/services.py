@@ -13,6 +13,7 @@ from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.meetings.visibility import may_see_establishment
+from recovery_network.mentors.rules import Decision
 from recovery_network.mentors.services import eligibility
 from recovery_network.pathways import followups, pack, plan, planning, standards
 from recovery_network.pathways.planning import touched as touch
@@ -60,10 +61,29 @@ def new_reference() -> str:
     return "RN-" + "".join(secrets.choice(alphabet) for _ in range(6))
 
 
+def inside_decision(mentor: Person, establishment_id: int, release: date) -> Decision:
+    """The inside mentor's rule (and the backup's): the rota's eligibility for a peer mentor at that prison, a week
+    before release (to meet inside) and on the release day (the gate): clearance and training in date on both."""
+    reasons: list[str] = []
+    for on in (release - timedelta(days=7), release):
+        reasons += [r for r in eligibility(mentor, "peer_mentor", on, establishment_id).reasons if r not in reasons]
+    return Decision(not reasons, tuple(reasons))
+
+
+def community_decision(mentor: Person, release: date) -> Decision:
+    """The community mentor's rule: an approved peer mentor or facilitator with that training in date on release
+    day (the rota's eligibility with no establishment: no prison clearance is asked)."""
+    if not mentor.has_role(PEER_MENTOR, FACILITATOR):
+        return Decision(False, ("Not a peer mentor or facilitator.",))
+    decisions = [eligibility(mentor, role, release, None) for role in (PEER_MENTOR, FACILITATOR)
+                 if mentor.has_role(role)]
+    return next((d for d in decisions if d), decisions[0])
+
+
 def check_mentor(mentor: Person, establishment: Venue, release: date, error: type[PathwayError] = PathwayError,
                  role: str = "the mentor") -> None:
-    """A mentor must be able to meet the person inside: cleared for the releasing prison a week before release."""
-    decision = eligibility(mentor, "peer_mentor", release - timedelta(days=7), establishment.id)
+    """A mentor must be able to meet the person inside and at the gate (inside_decision)."""
+    decision = inside_decision(mentor, establishment.id, release)
     if not decision:
         raise error(f"{mentor.display_name} can't be {role}: " + " ".join(decision.reasons))
 
@@ -86,9 +106,9 @@ def check_mentors(mentor: Person | None, backup: Person | None, establishment: V
         if backup.id == mentor.id:
             raise BackupNotEligible("The backup mentor must be someone else.")
         check_mentor(backup, establishment, release, BackupNotEligible, "the backup mentor")
-    if community is not None and not (community.is_approved and community.has_role(PEER_MENTOR, FACILITATOR)):
+    if community is not None and not (decision := community_decision(community, release)):
         raise CommunityMentorNotEligible(f"{community.display_name} can't be the community mentor: "
-                                         "only an approved peer mentor or facilitator can.")
+                                         + " ".join(decision.reasons))
 
 
 def may_open(person: Person, establishment: Venue | None = None) -> bool:

@@ -19,6 +19,7 @@ from recovery_network.pathways import appointments, feeds, follow, plan, plannin
 from recovery_network.pathways.forms import AppointmentForm, ContactForm, PathwayForm, ReleaseDateForm
 from recovery_network.pathways.models import Pathway, PathwayItem
 from recovery_network.pathways.pack import PACK_STATES
+from recovery_network.pathways.pickers import set_pickers
 from recovery_network.pathways.tallies import contacts_of
 from recovery_network.meetings.forms import suffix_ids
 from recovery_network.meetings.recurrence import zone
@@ -79,12 +80,6 @@ def index():
     return render_template("pathways/index.html", rows=rows, today=today)
 
 
-def mentor_choices() -> list[tuple[int, str]]:
-    """Approved peer mentors and facilitators (eligibility for the prison is checked on save)."""
-    people = db.session.scalars(select(Person).where(Person.status == "active").order_by(Person.first_name)).all()
-    return [(p.id, p.display_name) for p in people if p.has_role("peer_mentor", "facilitator")]
-
-
 def openable_establishments() -> list[Venue]:
     """Where this person may open a pathway: any prison for co-ordinators, their own for staff, one they're cleared for."""
     access = custody_access(current_user)
@@ -99,13 +94,20 @@ def create():
     """Open a pathway with consent; the plan is proposed from the release date."""
     if not services.may_open(current_user):
         abort(404)
-    form = PathwayForm()
+    # A GET may carry the establishment, date and "others" (the no-JavaScript way to ask who can mentor).
+    form = PathwayForm() if request.method == "POST" else PathwayForm(formdata=request.args or None)
     # The choice is the rule: a prison this person may not see is not offered, and is refused if posted.
-    form.establishment_id.choices = [(v.id, v.name) for v in openable_establishments()]
-    form.mentor_id.choices = [(0, "None")] + mentor_choices()
-    form.backup_mentor_id.choices = [(0, "None")] + mentor_choices()
-    form.community_mentor_id.choices = [(0, "None")] + mentor_choices()
-    if form.validate_on_submit():
+    establishments = openable_establishments()
+    form.establishment_id.choices = [(v.id, v.name) for v in establishments]
+    chosen = form.establishment_id.data if form.establishment_id.data in {v.id for v in establishments} else None
+    if chosen is None and establishments and not form.establishment_id.raw_data:
+        chosen = establishments[0].id  # the first one the select shows
+    show_others = bool(request.values.get("others"))
+    release = form.release_date.data or utcnow().date()
+    pickers = set_pickers(form, chosen, release, show_others)
+    # "Show who can mentor" re-shows the form with the pickers for the dates typed so far; nothing is saved.
+    asking = request.method == "POST" and request.form.get("show") in ("eligible", "others")
+    if not asking and form.validate_on_submit():
         located = locate(form.destination.data)
         if located is None:
             form.destination.errors.append(not_found(form.destination.data))
@@ -124,7 +126,8 @@ def create():
             else:
                 db.session.commit()
                 return redirect(url_for("pathways.detail", public_id=pathway.public_id))
-    return render_template("pathways/form.html", form=form)
+    return render_template("pathways/form.html", form=form, pickers=pickers, show_others=show_others,
+                           checked_on=release, date_known=form.release_date.data is not None)
 
 
 def _details(form: PathwayForm, located) -> services.PathwayDetails:
