@@ -55,6 +55,12 @@ class ItemForm(BaseForm):
     occurrence_date = DateField(validators=[DataRequired()])
 
 
+class CourseForm(BaseForm):
+    """Enrol the person on a closed course, chosen from the ones listed."""
+
+    meeting_id = IntegerField("Course", validators=[InputRequired(), NumberRange(1, DB_INT_MAX)])
+
+
 class ReleaseDateForm(BaseForm):
     """A new release date (early release or postponement)."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from recovery_network.accounts.models import Person
@@ -139,13 +139,23 @@ def online_meetings(pathway: Pathway, limit: int = 6) -> list[tuple[Meeting, pla
     return [(meetings[key], slot) for key, slot in sorted(first.items(), key=lambda kv: kv[1].start)][:limit]
 
 
-def suggestions(pathway: Pathway, limit: int = 12) -> list[plan.Slot]:
-    """Community meetings in the six weeks out, nearest first, that the person could choose instead."""
+def suggestions(pathway: Pathway, limit: int = 12, today: date | None = None) -> list[plan.Slot]:
+    """Community meetings in the six weeks out, nearest first, that the person could choose instead; the courses
+    they are enrolled on come first (inside the releasing prison too, from today)."""
     centre = Point(pathway.destination_latitude, pathway.destination_longitude)
     lo, hi = local_day_bounds(pathway.release_date + timedelta(days=1), pathway.release_date + plan.WINDOW)
     taken = _taken(pathway)
     slots = [s for s in bookable(nearby_meetings(centre, pathway), lo, hi, centre) if s.key not in taken]
-    return sorted(slots, key=lambda s: (s.distance_miles, s.start))[:limit]
+    enrolled = enrolled_meetings(pathway)
+    if enrolled:
+        courses = db.session.scalars(select(Meeting).where(
+            Meeting.id.in_(sorted(enrolled)), Meeting.status == ACTIVE,
+            or_(Meeting.visibility == PUBLIC, Meeting.venue_id == pathway.establishment_id))
+            .options(selectinload(Meeting.venue), selectinload(Meeting.changes))).all()
+        first, _ = local_day_bounds(today or utcnow().date(), today or utcnow().date())
+        seen = {s.key for s in slots}
+        slots += [s for s in bookable(list(courses), first, hi, centre) if s.key not in taken and s.key not in seen]
+    return sorted(slots, key=lambda s: (s.key[0] not in enrolled, s.distance_miles, s.start))[:limit]
 
 
 def nearest_instead(pathway: Pathway, after: datetime, days: int = 7) -> tuple[Meeting, plan.Slot] | None:

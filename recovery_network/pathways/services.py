@@ -6,10 +6,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, FACILITATOR, PEER_MENTOR, Person
 from recovery_network.audit.services import record
+from recovery_network.courses.models import Enrolment
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.meetings.visibility import may_see_establishment
@@ -240,6 +241,8 @@ def erase(pathway: Pathway, by: Person | None, today: date) -> None:
     if pathway.status == "open":
         settle(pathway)
     tally("erased", today, cell_of(pathway))
+    # A course place tied to the pathway stays on the course's register, but no longer points at the person's plan.
+    db.session.execute(update(Enrolment).where(Enrolment.pathway_id == pathway.id).values(pathway_id=None))
     # Messages about the pathway (escalations, plan changes) link to it: they go too, sent or not.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.body.contains(f"/pathways/{pathway.public_id}")))
     record("pathway.erase", by, object_type="pathways")  # no id: nothing left points at the person

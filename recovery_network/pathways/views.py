@@ -15,7 +15,7 @@ from recovery_network.extensions import db, limiter
 from recovery_network.feeds.private import calendar_response
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.visibility import custody_access, visible_to
-from recovery_network.pathways import appointments, feeds, follow, plan, planning, services, standards
+from recovery_network.pathways import appointments, enrolment, feeds, follow, plan, planning, services, standards
 from recovery_network.pathways.forms import AppointmentForm, ContactForm, PathwayForm, ReleaseDateForm
 from recovery_network.pathways.models import Pathway, PathwayItem
 from recovery_network.pathways.pack import PACK_STATES
@@ -163,7 +163,10 @@ def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | N
                               visible_to(current_user)))}
     all_meetings = {m.id: m for m in db.session.scalars(
         select(Meeting).where(Meeting.id.in_([i.meeting_id for i in pathway.items if i.meeting_id])))}
-    suggestions = planning.suggestions(pathway) if pathway.status == "open" else []
+    suggestions = planning.suggestions(pathway, today=today) if pathway.status == "open" else []
+    places = enrolment.linked(pathway)
+    course_names = {m.id: m.title for m in db.session.scalars(
+        select(Meeting).where(Meeting.id.in_({e.meeting_id for e in places}), visible_to(current_user)))}
     nothing_near = planning.nothing_near(pathway) if pathway.status == "open" else ""
     return render_template(
         "pathways/detail.html", pathway=pathway, meetings=meetings, today=today,
@@ -172,10 +175,13 @@ def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | N
         changes=follow.changes_to_tell(pathway, all_meetings),
         warnings=plan.release_warnings(pathway.release_date), flags=services.flags(pathway, today),
         suggestions=suggestions, nothing_near=nothing_near, pack_state=services.pack_state(pathway),
+        course_places=[(e, course_names[e.meeting_id]) for e in places if e.meeting_id in course_names],
+        enrollable=enrolment.enrollable(pathway, current_user, today) if pathway.status == "open" else [],
         pack_states=PACK_STATES,
         online=planning.online_meetings(pathway) if nothing_near else [],
+        # A course inside is named only to those entitled to that establishment, like every custody session.
         suggestion_meetings={m.id: m for m in db.session.scalars(
-            select(Meeting).where(Meeting.id.in_({s.key[0] for s in suggestions})))},
+            select(Meeting).where(Meeting.id.in_({s.key[0] for s in suggestions}), visible_to(current_user)))},
         # A refused form comes back beside the appointment it was for, or as the "add" form.
         # Ids unique on the page: the contact form has a "Date" (id "on") too.
         appointment_form=suffix_ids((forms.get("appointment_item") is None and forms.get("appointment_form")) or
