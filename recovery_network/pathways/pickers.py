@@ -37,7 +37,7 @@ def candidates() -> list[Person]:
 
 
 def inside_picker(people: list[Person], establishment_id: int | None, release: date) -> Picker:
-    """Mentor or backup inside: cleared for the establishment and trained, a week before release and on the day."""
+    """Mentor or backup inside: cleared for the establishment and trained a week before release."""
     picker = Picker()
     for person in people:
         if establishment_id is None:

@@ -62,13 +62,13 @@ def new_reference() -> str:
     return "RN-" + "".join(secrets.choice(alphabet) for _ in range(6))
 
 
+INSIDE_BEFORE = timedelta(days=7)  # the inside mentor must still be able to go in this long before release
+
+
 def inside_decision(mentor: Person, establishment_id: int, release: date) -> Decision:
-    """The inside mentor's rule (and the backup's): the rota's eligibility for a peer mentor at that prison, a week
-    before release (to meet inside) and on the release day (the gate): clearance and training in date on both."""
-    reasons: list[str] = []
-    for on in (release - timedelta(days=7), release):
-        reasons += [r for r in eligibility(mentor, "peer_mentor", on, establishment_id).reasons if r not in reasons]
-    return Decision(not reasons, tuple(reasons))
+    """The inside mentor's rule (and the backup's): the rota's eligibility for a peer mentor at that prison a week
+    before release, when they meet the person inside (the gate meeting is outside, so needs no clearance)."""
+    return eligibility(mentor, "peer_mentor", release - INSIDE_BEFORE, establishment_id)
 
 
 def community_decision(mentor: Person, release: date) -> Decision:

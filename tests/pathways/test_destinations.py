@@ -147,3 +147,14 @@ def test_nonsense_is_explained_beside_the_field_and_kept(client, auth, setting, 
     assert response.status_code == 200 and pathway is None
     assert "We couldn't find that as a town, council area or postcode district in Great Britain." in body
     assert f'value="{nonsense}"' in body
+
+
+def test_an_areas_council_areas_must_be_ones_we_know_and_are_stored_by_their_name(app_ctx):
+    """Coverage takes any GB council area, spelt as people do, and stores its proper name; a made-up one is refused."""
+    from recovery_network.venues.areas import AreaRefused, parse_coverage
+
+    assert parse_coverage("perth & kinross\nFife, Glasgow City; north lanarkshire, KY1") == [
+        ("council", "Perth and Kinross"), ("council", "Fife"), ("council", "Glasgow City"),
+        ("council", "North Lanarkshire"), ("postcode_district", "KY1")]
+    with pytest.raises(AreaRefused, match="“Fyfe” is not a council area we know"):
+        parse_coverage("Fyfe")

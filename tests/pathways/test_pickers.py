@@ -27,7 +27,7 @@ def options(body: str, field: str) -> list[str]:
 @pytest.fixture
 def people(setting, make_person):
     """Jamie (cleared, trained), Chris (trained, not cleared), Eve (cleared, training expired before release),
-    Rob (trained, clearance ending three days before release), Pat (a facilitator with no training at all)."""
+    Rob (trained, clearance ending ten days before release, before he could meet the person inside), Pat (a facilitator with no training at all)."""
     course = db.session.scalar(select(Course))
     prison, coordinator = setting["prison"], setting["coordinator"]
     eve = make_person("peer_mentor", first_name="Eve", last_initial="L")
@@ -39,7 +39,7 @@ def people(setting, make_person):
                                   verified_at=utcnow()))
     db.session.add(TrainingRecord(person=rob, course=course, completed_on=TODAY - timedelta(days=100),
                                   status="verified", verified_by_id=coordinator.id, verified_at=utcnow()))
-    for person, ends in ((eve, None), (rob, RELEASE - timedelta(days=3))):
+    for person, ends in ((eve, None), (rob, RELEASE - timedelta(days=10))):
         db.session.add(Clearance(person=person, venue=prison, status="approved", valid_from=TODAY - timedelta(days=30),
                                  expires_on=ends))
     db.session.commit()
@@ -66,10 +66,9 @@ def test_show_others_gives_each_reason_and_says_when_training_expired(client, au
     """The others, each with why: no clearance, clearance ending before release day, training expired on …"""
     body = new_page(client, auth, people, others=1)
     inside = body.split('id="others-inside"')[1].split("</div>")[0]
-    day = f"{RELEASE:%-d %B %Y}"
-    assert f"Chris K.: You need approved clearance for this establishment on {RELEASE - timedelta(days=7):%-d %B %Y}" \
-        in inside
-    assert f"Rob M.: You need approved clearance for this establishment on {day}." in inside
+    week_before = f"{RELEASE - timedelta(days=7):%-d %B %Y}"
+    assert f"Chris K.: You need approved clearance for this establishment on {week_before}" in inside
+    assert f"Rob M.: You need approved clearance for this establishment on {week_before}." in inside
     assert "Eve L.: You need in-date, verified peer mentor training on" in inside
     assert f"(it expired on {people['lapsed']:%-d %B %Y})" in inside and "Verified" not in inside
     community = body.split('id="others-community"')[1].split("</div>")[0]
@@ -94,8 +93,8 @@ def test_a_refused_choice_comes_back_with_its_reason_beside_the_field(client, au
         people, mentor_id=people["rob"].id, others=1)).get_data(as_text=True))
     assert db.session.scalar(select(Pathway)) is None
     error = body.split('id="mentor_id-error"')[1].split("</ul>")[0]
-    assert f"Rob M. can't be the mentor: You need approved clearance for this establishment on {RELEASE:%-d %B %Y}." \
-        in error
+    assert ("Rob M. can't be the mentor: You need approved clearance for this establishment on "
+            f"{RELEASE - timedelta(days=7):%-d %B %Y}.") in error
 
 
 def test_an_untrained_community_mentor_is_refused_on_save(client, auth, people):
