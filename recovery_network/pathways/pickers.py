@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from recovery_network.accounts.models import FACILITATOR, PEER_MENTOR, Person
 from recovery_network.extensions import db
+from recovery_network.mentors.rules import Decision
 from recovery_network.pathways.services import community_decision, inside_decision
 
 
@@ -21,6 +22,13 @@ class Picker:
 
     eligible: list[Person] = field(default_factory=list)
     others: list[tuple[Person, tuple[str, ...]]] = field(default_factory=list)
+
+    def add(self, person: Person, decision: Decision) -> None:
+        """Put a person with the eligible, or with the others and their reasons."""
+        if decision:
+            self.eligible.append(person)
+        else:
+            self.others.append((person, decision.reasons))
 
     def choices(self, show_others: bool, keep: int | None = None) -> list[tuple[int, str]]:
         """The select's options: "None", the eligible, and the others only when asked for (or already chosen, so a
@@ -43,8 +51,7 @@ def inside_picker(people: list[Person], establishment_id: int | None, release: d
         if establishment_id is None:
             picker.others.append((person, ("Choose the establishment first.",)))
             continue
-        decision = inside_decision(person, establishment_id, release)
-        (picker.eligible.append(person) if decision else picker.others.append((person, decision.reasons)))
+        picker.add(person, inside_decision(person, establishment_id, release))
     return picker
 
 
@@ -52,8 +59,7 @@ def community_picker(people: list[Person], release: date) -> Picker:
     """Community mentor: trained (in date on release day); no prison clearance."""
     picker = Picker()
     for person in people:
-        decision = community_decision(person, release)
-        (picker.eligible.append(person) if decision else picker.others.append((person, decision.reasons)))
+        picker.add(person, community_decision(person, release))
     return picker
 
 
