@@ -25,6 +25,8 @@ class Config:
     SEARCH_PAGE_SIZE = 20
     SEARCH_DEFAULT_RADIUS_MILES = 10
     SEARCH_MAX_RADIUS_MILES = 100
+    # A pathway's plan books community meetings only this near the destination; further, it offers online ones.
+    PLAN_MEETING_MILES = 10
     # Cookies: Secure except over plain http in local development (create_app relaxes it in debug).
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True

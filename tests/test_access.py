@@ -62,6 +62,7 @@ ROUTES = [
     ("GET", "/coordinate/courses", COORDINATORS),
     ("GET", "/coordinate/audit", ADMINS),
     ("GET", "/establishment/", STAFF),
+    ("GET", "/establishment/day-sheet", STAFF),
     ("POST", "/coordinate/people/{pending}/status", {**COORDINATORS, "coordinator": 302, "admin": 302}),
 ]
 

@@ -120,7 +120,7 @@ def plausible(world: dict) -> dict[str, str]:  # noqa: F811 - a plain argument
         "minutes": "60", "consent_how": "in_person", "consent_given": "y", "decline_reason": "duplicate", "action": "approve", "venue": "",
         "reset": "", "near": "Dundee", "radius": "10", "day": "mon", "time": "evening", "type": "smart",
         "mode": "in_person", "page": "1", "next": "/account",
-        "district": "PH2", "listing": "open", "referral_contact": "", "coverage": "Fife", "attended": "",
+        "district": "PH2", "listing": "open", "referral_contact": "", "room": "Chapel", "coverage": "Fife", "attended": "",
     }
 
 

@@ -44,6 +44,9 @@ class Enrolment(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=ENROLLED)
     enrolled_on: Mapped[date] = mapped_column(Date)
     completed_on: Mapped[date | None] = mapped_column(Date)
+    # Set when the person on the course is also on a pathway: a closed course is offered to that plan only then.
+    # Erasing the pathway clears it (the course keeps its own register).
+    pathway_id: Mapped[int | None] = mapped_column(ForeignKey("pathways.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     meeting: Mapped[Meeting] = relationship()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,11 +11,15 @@ from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, P
 from recovery_network.accounts.permissions import require_role
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
+from recovery_network.establishments import daysheet
+from recovery_network.establishments.forms import DaySheetForm
 from recovery_network.extensions import db
 from recovery_network.meetings import custody
 from recovery_network.meetings.models import ACTIVE, AWAITING, CUSTODY, Meeting
-from recovery_network.meetings.recurrence import describe, next_occurrences
+from recovery_network.meetings.recurrence import describe, next_occurrences, zone
 from recovery_network.meetings.services import local_today
+from recovery_network.pathways.pack import PACK_STATES
+from recovery_network.pathways.planning import LOCAL
 from recovery_network.meetings.visibility import custody_access, meeting_or_404
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
@@ -59,11 +63,37 @@ def index():
         awaiting += sessions_at(venue, AWAITING)
     organisers = {p.id: p.display_name for p in db.session.scalars(
         select(Person).where(Person.id.in_({m.organiser_id for m in awaiting if m.organiser_id})))}
+    today = now.astimezone(zone(LOCAL)).date()
     record("establishment.view", current_user, object_type="venues")
     db.session.commit()
     return render_template("establishments/index.html", venues=venues, sessions=sessions, awaiting=awaiting,
-                           organisers=organisers, describe=describe,
+                           organisers=organisers, describe=describe, today=today, pack_states=PACK_STATES,
+                           releases=daysheet.releasing(venues, today) if venues else [],
                            may_approve={m.id: custody.may_approve(m, current_user) for m in awaiting})
+
+
+@bp.get("/day-sheet")
+def day_sheet():
+    """The printable day sheet for the gate or visits desk: each session, who is coming in, releases and visits."""
+    venues = my_establishments()
+    form = DaySheetForm(request.args)
+    form.venue.choices = [(v.id, v.name) for v in venues]
+    if not venues:
+        abort(404)
+    if not request.args.get("on"):
+        form.on.data = utcnow().astimezone(zone(LOCAL)).date()
+    if not request.args.get("venue"):
+        form.venue.data = venues[0].id
+    if request.args and not form.validate():
+        return render_template("establishments/day_sheet.html", form=form, venue=None), 400
+    venue = next((v for v in venues if v.id == form.venue.data), None)
+    if venue is None:
+        abort(404)  # another prison's sheet does not exist for this person
+    day = form.on.data
+    record("establishment.day_sheet", current_user, venue, detail=day.isoformat())
+    db.session.commit()
+    return render_template("establishments/day_sheet.html", form=form, venue=venue, day=day,
+                           sessions=daysheet.sessions_on(venue, day), events=daysheet.gate_events(venue, day))
 
 
 @bp.post("/sessions/<slug>/<action>")

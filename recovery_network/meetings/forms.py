@@ -98,6 +98,7 @@ class MeetingForm(VenueChoiceForm):
     listing = SelectField("Who can come", choices=choices(LISTINGS), default=OPEN)
     referral_contact = StringField("Referral contact (closed groups)", validators=[
         Length(max=200, message="Keep the referral contact under 200 characters.")])
+    room = StringField("Room (optional)", validators=[Length(max=60, message="Keep the room under 60 characters.")])
 
     def __init__(self, *args, **kwargs) -> None:
         """A meeting may have no venue at all when it is online only."""
@@ -175,7 +176,7 @@ class MeetingForm(VenueChoiceForm):
             session_count=schedule.count, venue=self.venue, online_url=(self.online_url.data or "").strip() or None,
             description=self.description.data or "", facilitators_needed=self.facilitators_needed.data,
             mentors_needed=self.mentors_needed.data, listing=self.listing.data,
-            referral_contact=self.referral_contact.data or "",
+            referral_contact=self.referral_contact.data or "", room=self.room.data or "",
         )
 
 

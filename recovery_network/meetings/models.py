@@ -95,6 +95,8 @@ class Meeting(db.Model):
     referral_contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"))  # indexed by ix_meetings_venue_search
     online_url: Mapped[str | None] = mapped_column(String(300))
+    # Where in the building ("Chapel", "Hall 2"): inside a prison, what the gate's day sheet tells visitors.
+    room: Mapped[str] = mapped_column(String(60), default="", server_default="")
     description: Mapped[str] = mapped_column(Text, default="")
     # Schedule, in the venue's local time: a wall-clock time plus a rule, never a UTC instant,
     # so that 18:30 stays 18:30 on both sides of a clock change.

@@ -68,6 +68,7 @@ class MeetingDetails:
     organiser: Person | None = None
     listing: str = OPEN
     referral_contact: str = ""
+    room: str = ""
 
 
 def apply_details(meeting: Meeting, details: MeetingDetails) -> None:
@@ -96,6 +97,7 @@ def apply_details(meeting: Meeting, details: MeetingDetails) -> None:
     meeting.venue = details.venue
     meeting.online_url = details.online_url or None
     meeting.description = details.description.strip()
+    meeting.room = details.room.strip()[:60]
     meeting.timezone = details.timezone
     meeting.facilitators_needed = details.facilitators_needed
     meeting.mentors_needed = details.mentors_needed

@@ -81,10 +81,27 @@ def eligible(
         reasons.append("That is not a role on the rota.")
     elif not any(t.qualifies_for == needed and training_in_date(t, on) for t in trainings):
         what = "facilitator training" if needed == "facilitator" else "peer mentor training"
-        reasons.append(f"You need in-date, verified {what} on {on:%-d %B %Y}.")
+        # Training that ran out says when, so nobody reads a lapsed course as "verified".
+        lapsed = [t.expires_on for t in trainings if t.qualifies_for == needed and t.status == "verified"
+                  and t.expires_on is not None and t.expires_on < on]
+        expired = f" (it expired on {max(lapsed):%-d %B %Y})" if lapsed else ""
+        reasons.append(f"You need in-date, verified {what} on {on:%-d %B %Y}{expired}.")
     if establishment_id is not None and not any(clearance_in_date(c, establishment_id, on) for c in clearances):
         reasons.append(f"You need approved clearance for this establishment on {on:%-d %B %Y}.")
     return Decision(allowed=not reasons, reasons=tuple(reasons))
+
+
+def clearance_on(clearances: list[ClearanceFact], establishment_id: int, on: date,
+                 soon_days: int = 28) -> tuple[str, date | None]:
+    """How someone's clearance for an establishment stands on a date: "valid", "expiring" (within soon_days of it,
+    with its last good day) or "none", as the gate's day sheet shows it."""
+    valid = [c for c in clearances if clearance_in_date(c, establishment_id, on)]
+    if not valid:
+        return "none", None
+    if any(c.expires_on is None for c in valid):
+        return "valid", None
+    last = max(c.expires_on for c in valid if c.expires_on is not None)
+    return ("expiring", last) if (last - on).days <= soon_days else ("valid", last)
 
 
 def training_state(status: str, expires_on: date | None, today: date) -> tuple[str, str]:

@@ -33,7 +33,7 @@ class PathwayForm(BaseForm):
     first_name = StringField("First name or initials", validators=[DataRequired("Enter a first name or initials."), Length(max=40, message="Keep it under 40 characters."), INITIALS_OR_NAME])
     establishment_id = IntSelectField("Released from", validators=[DataRequired("Choose the establishment.")])
     release_date = DateField("Release date", validators=[DataRequired("Give the release date (day, month, year).")])
-    destination = StringField("Where they will live: town or postcode district", validators=[DataRequired("Enter a town or postcode district, e.g. Dundee or DD4."), Length(max=60)])
+    destination = StringField("Where they will live: town, council area or postcode district", validators=[DataRequired("Enter a town, council area or postcode district, e.g. Dundee, Fife or DD4."), Length(max=60)])
     mentor_id = IntSelectField("Mentor inside (cleared for the prison)", validators=[Optional()])
     backup_mentor_id = IntSelectField("Backup mentor inside (optional)", validators=[Optional()])
     community_mentor_id = IntSelectField("Community mentor (meets them at the gate and outside)",
@@ -62,6 +62,12 @@ class ItemForm(BaseForm):
 
     meeting_id = IntegerField(validators=[InputRequired(), NumberRange(1, DB_INT_MAX)])
     occurrence_date = DateField(validators=[DataRequired()])
+
+
+class CourseForm(BaseForm):
+    """Enrol the person on a closed course, chosen from the ones listed."""
+
+    meeting_id = IntegerField("Course", validators=[InputRequired(), NumberRange(1, DB_INT_MAX)])
 
 
 class ReleaseDateForm(BaseForm):

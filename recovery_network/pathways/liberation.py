@@ -91,12 +91,24 @@ def build_pack(pathway: Pathway, phone: str, calendar_url: str | None) -> pack.P
     """The whole pack: days, places, contacts, and the QR of a working calendar link if there is one."""
     mentor, backup = mentor_names(pathway)
     entries = pack_entries(pathway, mentor)
+    nothing_near = planning.nothing_near(pathway)
     return pack.Pack(
         first_name=pathway.first_name, mentor=mentor, backup=backup, phone=phone, release=pathway.release_date,
         days=pack.pack_days(pathway.release_date, entries, mentor), places=pack.places(entries),
         calendar_url=calendar_url, qr=pack.qr_matrix(calendar_url) if calendar_url else [],
-        plan=plan_lines(pathway, mentor),
+        plan=plan_lines(pathway, mentor), nothing_near=nothing_near,
+        online=online_options(pathway) if nothing_near else [],
     )
+
+
+def online_options(pathway: Pathway) -> list[pack.OnlineOption]:
+    """Online meetings to try when none is near home: the kind, the weekly time and first date, the link."""
+    options = []
+    for meeting, slot in planning.online_meetings(pathway):
+        start = slot.start.astimezone(zone(LOCAL))
+        when = f"{start:%A}s, {start:%H:%M} (first: {pack.short_date(start.date())})"
+        options.append(pack.OnlineOption(_what(meeting), when, meeting.online_url or ""))
+    return options
 
 
 def plan_lines(pathway: Pathway, mentor: str) -> list[pack.PlanLine]:

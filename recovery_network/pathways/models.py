@@ -72,6 +72,8 @@ class Pathway(db.Model):
     close_reason: Mapped[str | None] = mapped_column(String(24))
     purge_after: Mapped[date | None] = mapped_column(Date, index=True)
     gate_time: Mapped[str] = mapped_column(String(5), default="09:00")
+    # The mentor's mark that the printed pack is ready to leave at the gate (cleared when the plan moves).
+    pack_ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -8,7 +8,7 @@ carries the pathway's reference: a lost pack must not say where its owner has be
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import segno
 
@@ -70,6 +70,15 @@ class PlanLine:
 
 
 @dataclass(frozen=True)
+class OnlineOption:
+    """An online meeting offered when none is near where the person will live: what, when, and the link."""
+
+    what: str
+    when: str  # "Mondays, 19:00 (first: Mon 9 Nov)"
+    link: str
+
+
+@dataclass(frozen=True)
 class Pack:
     """Everything printed on the pack; nothing here identifies the person beyond a first name."""
 
@@ -83,6 +92,8 @@ class Pack:
     calendar_url: str | None = None
     qr: list[list[bool]] = field(default_factory=list)
     plan: list[PlanLine] = field(default_factory=list)
+    nothing_near: str = ""  # "No meeting within 10 miles of KY1 yet — here are online meetings."
+    online: list[OnlineOption] = field(default_factory=list)
 
     @property
     def contact_line(self) -> str:
@@ -94,6 +105,20 @@ class Pack:
     def last_day(self) -> date:
         """The end of the six weeks the pack covers."""
         return self.release + timedelta(days=DAYS_OUT)
+
+
+NO_PLAN, PLAN_MADE, REPRINT, READY = "none", "plan", "reprint", "ready"
+PACK_STATES = {NO_PLAN: "No plan yet", PLAN_MADE: "Plan made; pack not ready yet",
+               REPRINT: "Plan changed since the pack was ready: reprint it", READY: "Ready to leave at the gate"}
+
+
+def pack_state(items: int, ready_at: datetime | None, last_change: datetime | None) -> str:
+    """Whether the pack can be left at the gate: the mentor marked it ready and the plan has not moved since."""
+    if ready_at is not None and items and (last_change is None or last_change <= ready_at):
+        return READY
+    if ready_at is not None and items:
+        return REPRINT
+    return PLAN_MADE if items else NO_PLAN
 
 
 def short_date(day: date) -> str:

@@ -152,6 +152,14 @@ def _places(pack: Pack) -> list[Flowable]:
     return [KeepTogether(block) for block in blocks]
 
 
+def _online(pack: Pack) -> list[Flowable]:
+    """No meeting near home: say so plainly, and list the online meetings to try instead."""
+    block: list[Flowable] = [_p("Meetings near you", HEADING), _p(pack.nothing_near, STRONG)]
+    for option in pack.online:
+        block += [_p(f"{option.what}: {option.when}", STRONG), _p(option.link, SMALL)]
+    return [KeepTogether(block + [Spacer(1, 6)])]
+
+
 def _footer(canvas: Canvas, doc: SimpleDocTemplate) -> None:
     """Page number and the one number to call, on every page."""
     canvas.saveState()
@@ -169,6 +177,8 @@ def render_pdf(pack: Pack) -> bytes:
     )
     doc.phone = pack.phone
     story: list[Flowable] = [_header(pack), Spacer(1, 10), _days(pack)]
+    if pack.nothing_near:
+        story += _online(pack)
     if pack.plan:
         story += _plan(pack)
     if pack.places:

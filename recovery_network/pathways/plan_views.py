@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from recovery_network.extensions import db
 from recovery_network.meetings.visibility import meeting_or_404
-from recovery_network.pathways import follow, planning, services
-from recovery_network.pathways.forms import AppointmentForm, ItemForm, ReleaseDateForm
+from recovery_network.pathways import enrolment, follow, planning, services
+from recovery_network.pathways.forms import AppointmentForm, CourseForm, ItemForm, ReleaseDateForm
 from recovery_network.pathways.models import Pathway, PathwayItem
 from recovery_network.pathways.views import _apply, bp, pathway_or_404, render_pathway
 from recovery_network.types import utcnow
@@ -32,6 +32,18 @@ def add_item(public_id: str):
     meeting = meeting_or_404(current_user, meeting_id=form.meeting_id.data)
     return _apply(pathway, lambda: planning.add_meeting(pathway, meeting, form.occurrence_date.data, current_user),
                   "Added to the plan.")
+
+
+@bp.post("/<public_id>/courses")
+def enrol_course(public_id: str):
+    """Put the person on a closed course (or tie their place on it to the pathway): the plan may then offer it."""
+    pathway = pathway_or_404(public_id)
+    form = CourseForm()
+    if not form.validate():
+        abort(400)
+    meeting = meeting_or_404(current_user, meeting_id=form.meeting_id.data)
+    return _apply(pathway, lambda: enrolment.enrol(pathway, meeting, current_user, utcnow().date()),
+                  f"{pathway.first_name} is enrolled on {meeting.title}: its sessions are offered below.")
 
 
 @bp.post("/<public_id>/items/<int:item_id>/remove")

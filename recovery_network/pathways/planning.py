@@ -9,23 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from recovery_network.accounts.models import Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
-from recovery_network.meetings.models import ACTIVE, CUSTODY, PUBLIC, Meeting
+from recovery_network.meetings.models import ACTIVE, CLOSED, CUSTODY, PUBLIC, Meeting
 from recovery_network.meetings.recurrence import localise, occurrences, zone
 from recovery_network.pathways import appointments, plan
+from recovery_network.pathways.nearby import enrolled_meetings, nearby_meetings, offered_to, plan_miles
 from recovery_network.pathways.models import Pathway, PathwayItem
 from recovery_network.types import utcnow
-from recovery_network.venues.geo import Point, bounding_box, distance_miles
-from recovery_network.venues.models import Venue
+from recovery_network.venues.geo import Point, distance_miles
 
 LOCAL = "Europe/London"  # the network's zone: release days, gate times and appointments are local
-SEARCH_MILES = 25
 
 
 class PlanError(DomainError):
@@ -95,7 +94,7 @@ def propose_plan(pathway: Pathway, today: date) -> None:
     taken = _taken(pathway)
     inside = db.session.scalars(
         select(Meeting).where(Meeting.venue_id == pathway.establishment_id, Meeting.visibility == CUSTODY,
-                              Meeting.status == ACTIVE).options(selectinload(Meeting.changes))
+                              Meeting.status == ACTIVE, offered_to(pathway)).options(selectinload(Meeting.changes))
     ).all()
     for slot in plan.pick_inside(bookable(list(inside), lo, hi, None), release):
         if slot.key not in taken:
@@ -104,7 +103,8 @@ def propose_plan(pathway: Pathway, today: date) -> None:
         gate = localise(datetime.combine(release, time.fromisoformat(pathway.gate_time)), LOCAL)
         _item(pathway, "gate_meet", gate, gate + timedelta(hours=2))
     centre = Point(pathway.destination_latitude, pathway.destination_longitude)
-    for slot in plan.pick_outside(bookable(nearby_meetings(centre), lo, hi, centre), release):
+    # Only meetings within the plan's distance: when none is near, the plan says so and offers online ones.
+    for slot in plan.pick_outside(bookable(nearby_meetings(centre, pathway, plan_miles()), lo, hi, centre), release):
         if slot.key not in taken:
             _item(pathway, "community_meeting", slot.start, slot.end, slot.key)
     for kind, day in plan.appointment_days(release):
@@ -114,31 +114,54 @@ def propose_plan(pathway: Pathway, today: date) -> None:
     db.session.flush()
 
 
-def nearby_meetings(centre: Point, miles: float = SEARCH_MILES) -> list[Meeting]:
-    """Public, active, in-person series within reach of where the person will live."""
-    min_lat, max_lat, min_lon, max_lon = bounding_box(centre, miles * 1.609344)
+def nothing_near(pathway: Pathway) -> str:
+    """What the plan and the pack say when no meeting is within the plan's distance; "" when one is."""
+    centre = Point(pathway.destination_latitude, pathway.destination_longitude)
+    miles = plan_miles()
+    if nearby_meetings(centre, pathway, miles):
+        return ""
+    return f"No meeting within {miles:g} miles of {pathway.destination} yet — here are online meetings."
+
+
+def online_meetings(pathway: Pathway, limit: int = 6) -> list[tuple[Meeting, plan.Slot]]:
+    """Online meetings this plan may offer, each with its next occurrence in the six weeks out, soonest first."""
     found = db.session.scalars(
-        select(Meeting).join(Venue, Meeting.venue_id == Venue.id)
-        .where(Meeting.visibility == PUBLIC, Meeting.status == ACTIVE,
-               Venue.latitude.between(min_lat, max_lat), Venue.longitude.between(min_lon, max_lon))
-        .options(selectinload(Meeting.venue), selectinload(Meeting.changes))
+        select(Meeting).where(Meeting.visibility == PUBLIC, Meeting.status == ACTIVE, Meeting.online_url.is_not(None),
+                              offered_to(pathway)).options(selectinload(Meeting.changes))
     ).all()
-    return [m for m in found if distance_miles(centre, m.venue.point) <= miles]
+    lo, hi = local_day_bounds(pathway.release_date + timedelta(days=1), pathway.release_date + plan.WINDOW)
+    taken = _taken(pathway)
+    first: dict[int, plan.Slot] = {}
+    for slot in sorted(bookable(list(found), lo, hi, None), key=lambda s: s.start):
+        if slot.key not in taken:
+            first.setdefault(slot.key[0], slot)
+    meetings = {m.id: m for m in found}
+    return [(meetings[key], slot) for key, slot in sorted(first.items(), key=lambda kv: kv[1].start)][:limit]
 
 
-def suggestions(pathway: Pathway, limit: int = 12) -> list[plan.Slot]:
-    """Community meetings in the six weeks out, nearest first, that the person could choose instead."""
+def suggestions(pathway: Pathway, limit: int = 12, today: date | None = None) -> list[plan.Slot]:
+    """Community meetings in the six weeks out, nearest first, that the person could choose instead; the courses
+    they are enrolled on come first (inside the releasing prison too, from today)."""
     centre = Point(pathway.destination_latitude, pathway.destination_longitude)
     lo, hi = local_day_bounds(pathway.release_date + timedelta(days=1), pathway.release_date + plan.WINDOW)
     taken = _taken(pathway)
-    slots = [s for s in bookable(nearby_meetings(centre), lo, hi, centre) if s.key not in taken]
-    return sorted(slots, key=lambda s: (s.distance_miles, s.start))[:limit]
+    slots = [s for s in bookable(nearby_meetings(centre, pathway), lo, hi, centre) if s.key not in taken]
+    enrolled = enrolled_meetings(pathway)
+    if enrolled:
+        courses = db.session.scalars(select(Meeting).where(
+            Meeting.id.in_(sorted(enrolled)), Meeting.status == ACTIVE,
+            or_(Meeting.visibility == PUBLIC, Meeting.venue_id == pathway.establishment_id))
+            .options(selectinload(Meeting.venue), selectinload(Meeting.changes))).all()
+        first, _ = local_day_bounds(today or utcnow().date(), today or utcnow().date())
+        seen = {s.key for s in slots}
+        slots += [s for s in bookable(list(courses), first, hi, centre) if s.key not in taken and s.key not in seen]
+    return sorted(slots, key=lambda s: (s.key[0] not in enrolled, s.distance_miles, s.start))[:limit]
 
 
 def nearest_instead(pathway: Pathway, after: datetime, days: int = 7) -> tuple[Meeting, plan.Slot] | None:
     """The nearest other meeting in the week from a cancelled one (the pack says 'go to this instead')."""
     centre = Point(pathway.destination_latitude, pathway.destination_longitude)
-    meetings = {m.id: m for m in nearby_meetings(centre)}
+    meetings = {m.id: m for m in nearby_meetings(centre, pathway, plan_miles())}
     slots = [s for s in bookable(list(meetings.values()), after, after + timedelta(days=days), centre)]
     if not slots:
         return None
@@ -151,6 +174,8 @@ def add_meeting(pathway: Pathway, meeting: Meeting, on: date, by: Person) -> Non
     allowed = meeting.visibility == PUBLIC or meeting.venue_id == pathway.establishment_id
     if not allowed or meeting.status != ACTIVE:
         raise PlanError("That meeting can't be added to this plan.")
+    if meeting.listing == CLOSED and meeting.id not in enrolled_meetings(pathway):
+        raise PlanError("That group is by referral: enrol the person on it first.")
     occurrence = meeting.occurrence_on(on)
     if occurrence is None or occurrence.cancelled:
         raise PlanError("That meeting doesn't happen on that date.")

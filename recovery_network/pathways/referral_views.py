@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -15,10 +15,11 @@ from recovery_network.forms import show_beside
 from recovery_network.pathways import referrals
 from recovery_network.pathways.throughcare_forms import AcceptForm, DeclineForm, ReferralForm
 from recovery_network.pathways.throughcare_models import CONSENT_HOW, DECLINE_REASONS, Referral
-from recovery_network.pathways.views import mentor_choices, openable_establishments
+from recovery_network.pathways.pickers import set_pickers
+from recovery_network.pathways.views import openable_establishments
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
-from recovery_network.venues.services import locate
+from recovery_network.venues.services import locate, not_found
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 
@@ -57,7 +58,7 @@ def create():
     if form.validate_on_submit():
         located = locate(form.destination.data)
         if located is None:
-            form.destination.errors.append("We couldn't find that town or postcode district. Try the nearest town.")
+            form.destination.errors.append(not_found(form.destination.data))
         else:
             details = referrals.ReferralDetails(
                 first_name=form.first_name.data, establishment=db.session.get(Venue, form.establishment_id.data),
@@ -88,9 +89,10 @@ def render_referral(referral: Referral, accept_form: AcceptForm | None = None,
                     decline_form: DeclineForm | None = None, error: str | None = None):
     """The referral with the co-ordinator's accept and decline forms."""
     accept_form = accept_form or AcceptForm(formdata=None)
-    for field in (accept_form.mentor_id, accept_form.backup_mentor_id, accept_form.community_mentor_id):
-        field.choices = [(0, "None")] + mentor_choices()
-    return render_template("pathways/referral.html", referral=referral, accept_form=accept_form,
+    show_others = bool(request.values.get("others"))
+    pickers = set_pickers(accept_form, referral.establishment_id, referral.release_date, show_others)
+    return render_template("pathways/referral.html", referral=referral, accept_form=accept_form, pickers=pickers,
+                           show_others=show_others,
                            decline_form=decline_form or DeclineForm(formdata=None), consent_names=CONSENT_HOW,
                            decline_names=DECLINE_REASONS, error=error,
                            is_coordinator=current_user.has_role(COORDINATOR))
@@ -111,8 +113,7 @@ def accept(public_id: str):
     require_role(COORDINATOR)
     referral = referral_or_404(public_id)
     form = AcceptForm()
-    for field in (form.mentor_id, form.backup_mentor_id, form.community_mentor_id):
-        field.choices = [(0, "None")] + mentor_choices()
+    set_pickers(form, referral.establishment_id, referral.release_date, bool(request.values.get("others")))
     if not form.validate():
         return render_referral(referral, accept_form=form), 422
 

@@ -6,16 +6,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, FACILITATOR, PEER_MENTOR, Person
 from recovery_network.audit.services import record
+from recovery_network.courses.models import Enrolment
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.meetings.visibility import may_see_establishment
+from recovery_network.mentors.rules import Decision
 from recovery_network.mentors.services import eligibility
 from recovery_network.names import NameRefused, first_name_only
-from recovery_network.pathways import followups, plan, planning, standards
+from recovery_network.pathways import followups, pack, plan, planning, standards
 from recovery_network.pathways.planning import touched as touch
 from recovery_network.pathways.models import CLOSE_REASONS, CONTACT_MODES, ContactRecord, Pathway, PathwayItem
 from recovery_network.pathways.tallies import cell_of, contacts_of, settle, tally
@@ -63,10 +65,29 @@ def new_reference() -> str:
     return "RN-" + "".join(secrets.choice(alphabet) for _ in range(6))
 
 
+INSIDE_BEFORE = timedelta(days=7)  # the inside mentor must still be able to go in this long before release
+
+
+def inside_decision(mentor: Person, establishment_id: int, release: date) -> Decision:
+    """The inside mentor's rule (and the backup's): the rota's eligibility for a peer mentor at that prison a week
+    before release, when they meet the person inside (the gate meeting is outside, so needs no clearance)."""
+    return eligibility(mentor, "peer_mentor", release - INSIDE_BEFORE, establishment_id)
+
+
+def community_decision(mentor: Person, release: date) -> Decision:
+    """The community mentor's rule: an approved peer mentor or facilitator with that training in date on release
+    day (the rota's eligibility with no establishment: no prison clearance is asked)."""
+    if not mentor.has_role(PEER_MENTOR, FACILITATOR):
+        return Decision(False, ("Not a peer mentor or facilitator.",))
+    decisions = [eligibility(mentor, role, release, None) for role in (PEER_MENTOR, FACILITATOR)
+                 if mentor.has_role(role)]
+    return next((d for d in decisions if d), decisions[0])
+
+
 def check_mentor(mentor: Person, establishment: Venue, release: date, error: type[PathwayError] = PathwayError,
                  role: str = "the mentor") -> None:
-    """A mentor must be able to meet the person inside: cleared for the releasing prison a week before release."""
-    decision = eligibility(mentor, "peer_mentor", release - timedelta(days=7), establishment.id)
+    """A mentor must be able to meet the person inside and at the gate (inside_decision)."""
+    decision = inside_decision(mentor, establishment.id, release)
     if not decision:
         raise error(f"{mentor.display_name} can't be {role}: " + " ".join(decision.reasons),
                     None if error is not PathwayError else "mentor_id")
@@ -92,9 +113,9 @@ def check_mentors(mentor: Person | None, backup: Person | None, establishment: V
         if backup.id == mentor.id:
             raise BackupNotEligible("The backup mentor must be someone else.")
         check_mentor(backup, establishment, release, BackupNotEligible, "the backup mentor")
-    if community is not None and not (community.is_approved and community.has_role(PEER_MENTOR, FACILITATOR)):
+    if community is not None and not (decision := community_decision(community, release)):
         raise CommunityMentorNotEligible(f"{community.display_name} can't be the community mentor: "
-                                         "only an approved peer mentor or facilitator can.")
+                                         + " ".join(decision.reasons))
 
 
 def may_open(person: Person, establishment: Venue | None = None) -> bool:
@@ -182,6 +203,22 @@ def record_contact(pathway: Pathway, on: date, mode: str, by: Person, today: dat
     return contact
 
 
+def pack_state(pathway: Pathway) -> str:
+    """Whether this pathway's pack is ready to leave at the gate (pack.pack_state on its plan and mark)."""
+    changes = [i.updated_at for i in pathway.items if i.status != "cancelled"]
+    return pack.pack_state(len(changes), pathway.pack_ready_at, max(changes) if changes else None)
+
+
+def mark_pack_ready(pathway: Pathway, ready: bool, by: Person) -> None:
+    """The mentor says the printed pack is ready to leave at the gate (or takes the mark back)."""
+    if pathway.status != "open":
+        raise PathwayError("This pathway is closed.")
+    if ready and not pathway.items:
+        raise PathwayError("There is no plan to print yet.")
+    pathway.pack_ready_at = utcnow() if ready else None
+    touch(pathway, by, "pathway.pack_ready" if ready else "pathway.pack_not_ready")
+
+
 def flags(pathway: Pathway, today: date) -> list[str]:
     """Welfare prompts for the mentor and the co-ordinator's dashboard."""
     contacts = contacts_of(pathway)
@@ -221,6 +258,8 @@ def erase(pathway: Pathway, by: Person | None, today: date) -> None:
     if pathway.status == "open":
         settle(pathway)
     tally("erased", today, cell_of(pathway))
+    # A course place tied to the pathway stays on the course's register, but no longer points at the person's plan.
+    db.session.execute(update(Enrolment).where(Enrolment.pathway_id == pathway.id).values(pathway_id=None))
     # Messages about the pathway (escalations, plan changes) link to it: they go too, sent or not.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.body.contains(f"/pathways/{pathway.public_id}")))
     record("pathway.erase", by, object_type="pathways")  # no id: nothing left points at the person

@@ -132,7 +132,7 @@ def remove_leave(pathway: Pathway, leave: HomeLeave, by: Person) -> None:
 def leave_suggestions(pathway: Pathway, limit: int = 6) -> dict[int, list[plan.Slot]]:
     """For each home leave, meetings near home on those days, nearest first, not already in the plan."""
     centre = Point(pathway.destination_latitude, pathway.destination_longitude)
-    nearby = planning.nearby_meetings(centre)
+    nearby = planning.nearby_meetings(centre, pathway, planning.plan_miles())
     taken = {(i.meeting_id, i.occurrence_date) for i in pathway.items if i.meeting_id}
     found = {}
     for leave in pathway.home_leave:

@@ -95,8 +95,8 @@ class ReferralForm(BaseForm):
         INITIALS_OR_NAME])
     establishment_id = IntSelectField("Released from", validators=[DataRequired("Choose the establishment.")])
     release_date = DateField("Release date", validators=[DataRequired("Give the release date (day, month, year).")])
-    destination = StringField("Where they will live: town or postcode district", validators=[
-        DataRequired("Enter a town or postcode district, e.g. Dundee or DD4."), Length(max=60)])
+    destination = StringField("Where they will live: town, council area or postcode district", validators=[
+        DataRequired("Enter a town, council area or postcode district, e.g. Dundee, Fife or DD4."), Length(max=60)])
     referrer_org = StringField("Referring service", description="For example: HMP Perth Link Centre.",
                                validators=[DataRequired("Say which service is referring."), Length(max=80)])
     consent_taken_by = StringField("Consent taken by (first name and initial)", validators=[

@@ -16,15 +16,17 @@ from recovery_network.forms import BaseForm, show_beside
 from recovery_network.feeds.private import calendar_response
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.visibility import custody_access, visible_to
-from recovery_network.pathways import appointments, feeds, follow, plan, planning, services, standards
+from recovery_network.pathways import appointments, enrolment, feeds, follow, plan, planning, services, standards
 from recovery_network.pathways.forms import AppointmentForm, ContactForm, PathwayForm, ReleaseDateForm
 from recovery_network.pathways.models import Pathway, PathwayItem
+from recovery_network.pathways.pack import PACK_STATES
+from recovery_network.pathways.pickers import set_pickers
 from recovery_network.pathways.tallies import contacts_of
 from recovery_network.meetings.forms import suffix_ids
 from recovery_network.meetings.recurrence import zone
 from recovery_network.types import utcnow
 from recovery_network.venues.models import CUSTODY, Venue
-from recovery_network.venues.services import locate
+from recovery_network.venues.services import locate, not_found
 
 bp = Blueprint("pathways", __name__, url_prefix="/pathways")
 
@@ -79,12 +81,6 @@ def index():
     return render_template("pathways/index.html", rows=rows, today=today)
 
 
-def mentor_choices() -> list[tuple[int, str]]:
-    """Approved peer mentors and facilitators (eligibility for the prison is checked on save)."""
-    people = db.session.scalars(select(Person).where(Person.status == "active").order_by(Person.first_name)).all()
-    return [(p.id, p.display_name) for p in people if p.has_role("peer_mentor", "facilitator")]
-
-
 def openable_establishments() -> list[Venue]:
     """Where this person may open a pathway: any prison for co-ordinators, their own for staff, one they're cleared for."""
     access = custody_access(current_user)
@@ -99,16 +95,23 @@ def create():
     """Open a pathway with consent; the plan is proposed from the release date."""
     if not services.may_open(current_user):
         abort(404)
-    form = PathwayForm()
+    # A GET may carry the establishment, date and "others" (the no-JavaScript way to ask who can mentor).
+    form = PathwayForm() if request.method == "POST" else PathwayForm(formdata=request.args or None)
     # The choice is the rule: a prison this person may not see is not offered, and is refused if posted.
-    form.establishment_id.choices = [(v.id, v.name) for v in openable_establishments()]
-    form.mentor_id.choices = [(0, "None")] + mentor_choices()
-    form.backup_mentor_id.choices = [(0, "None")] + mentor_choices()
-    form.community_mentor_id.choices = [(0, "None")] + mentor_choices()
-    if form.validate_on_submit():
+    establishments = openable_establishments()
+    form.establishment_id.choices = [(v.id, v.name) for v in establishments]
+    chosen = form.establishment_id.data if form.establishment_id.data in {v.id for v in establishments} else None
+    if chosen is None and establishments and not form.establishment_id.raw_data:
+        chosen = establishments[0].id  # the first one the select shows
+    show_others = bool(request.values.get("others"))
+    release = form.release_date.data or utcnow().date()
+    pickers = set_pickers(form, chosen, release, show_others)
+    # "Show who can mentor" re-shows the form with the pickers for the dates typed so far; nothing is saved.
+    asking = request.method == "POST" and request.form.get("show") in ("eligible", "others")
+    if not asking and form.validate_on_submit():
         located = locate(form.destination.data)
         if located is None:
-            form.destination.errors.append("We couldn't find that town or postcode district. Try the nearest town.")
+            form.destination.errors.append(not_found(form.destination.data))
         else:
             try:
                 pathway = services.open_pathway(_details(form, located), current_user, utcnow().date())
@@ -118,7 +121,9 @@ def create():
             else:
                 db.session.commit()
                 return redirect(url_for("pathways.detail", public_id=pathway.public_id))
-    return render_template("pathways/form.html", form=form), 422 if form.errors else 200
+    return render_template("pathways/form.html", form=form, pickers=pickers, show_others=show_others,
+                           checked_on=release, date_known=form.release_date.data is not None), \
+        422 if form.errors else 200
 
 
 def _details(form: PathwayForm, located) -> services.PathwayDetails:
@@ -154,16 +159,25 @@ def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | N
                               visible_to(current_user)))}
     all_meetings = {m.id: m for m in db.session.scalars(
         select(Meeting).where(Meeting.id.in_([i.meeting_id for i in pathway.items if i.meeting_id])))}
-    suggestions = planning.suggestions(pathway) if pathway.status == "open" else []
+    suggestions = planning.suggestions(pathway, today=today) if pathway.status == "open" else []
+    places = enrolment.linked(pathway)
+    course_names = {m.id: m.title for m in db.session.scalars(
+        select(Meeting).where(Meeting.id.in_({e.meeting_id for e in places}), visible_to(current_user)))}
+    nothing_near = planning.nothing_near(pathway) if pathway.status == "open" else ""
     return render_template(
         "pathways/detail.html", pathway=pathway, meetings=meetings, today=today,
         occurrences={i.id: all_meetings[i.meeting_id].occurrence_on(i.occurrence_date)
                      for i in pathway.items if i.meeting_id in all_meetings and i.occurrence_date},
         changes=follow.changes_to_tell(pathway, all_meetings),
         warnings=plan.release_warnings(pathway.release_date), flags=services.flags(pathway, today),
-        suggestions=suggestions,
+        suggestions=suggestions, nothing_near=nothing_near, pack_state=services.pack_state(pathway),
+        course_places=[(e, course_names[e.meeting_id]) for e in places if e.meeting_id in course_names],
+        enrollable=enrolment.enrollable(pathway, current_user, today) if pathway.status == "open" else [],
+        pack_states=PACK_STATES,
+        online=planning.online_meetings(pathway) if nothing_near else [],
+        # A course inside is named only to those entitled to that establishment, like every custody session.
         suggestion_meetings={m.id: m for m in db.session.scalars(
-            select(Meeting).where(Meeting.id.in_({s.key[0] for s in suggestions})))},
+            select(Meeting).where(Meeting.id.in_({s.key[0] for s in suggestions}), visible_to(current_user)))},
         # A refused form comes back beside the appointment it was for, or as the "add" form.
         # Ids unique on the page: the contact form has a "Date" (id "on") too.
         appointment_form=suffix_ids((forms.get("appointment_item") is None and forms.get("appointment_form")) or
@@ -235,6 +249,15 @@ def issue_link(public_id: str):
     record("pathway.feed_link", current_user, pathway, detail="reset" if request.form.get("reset") else "new")
     db.session.commit()
     return render_pathway(pathway, new_link=url_for("pathways.feed", token=token, _external=True))
+
+
+@bp.post("/<public_id>/pack-ready")
+def pack_ready(public_id: str):
+    """Mark the printed pack ready to leave at the gate (ready=1), or take the mark back; the prison's staff see it."""
+    pathway = pathway_or_404(public_id)
+    ready = request.form.get("ready") == "1"
+    return _apply(pathway, lambda: services.mark_pack_ready(pathway, ready, current_user),
+                  "Marked: the pack is ready for the gate." if ready else "The pack is no longer marked ready.")
 
 
 @bp.post("/<public_id>/erase")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
-from recovery_network.venues import gazetteer
+from recovery_network.venues import councils, gazetteer
 from recovery_network.venues.models import Area, AreaCoverage
 
 MAX_ITEMS = 60
@@ -36,7 +36,11 @@ def parse_coverage(text: str) -> list[tuple[str, str]]:
                 raise AreaRefused(f"{district} is not a postcode district we know. Check it against a letter.")
             found[("postcode_district", district)] = None
         elif _COUNCIL.match(item):
-            found[("council", item)] = None
+            council = councils.find_council(item)
+            if council is None:
+                raise AreaRefused(f"“{item[:40]}” is not a council area we know. Use its name, like Fife or "
+                                  "Perth and Kinross, or postcode districts like KY1.")
+            found[("council", council.name)] = None  # one spelling: "perth & kinross" is Perth and Kinross
         else:
             raise AreaRefused(f"“{item[:40]}” is neither a council area's name nor a postcode district like KY1.")
     return list(found)

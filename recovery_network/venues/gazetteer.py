@@ -25,6 +25,7 @@ PLACES_FILE = DATA_DIR / "gb_places.tsv"
 DISTRICTS_FILE = DATA_DIR / "gb_postcode_districts.tsv"
 PLACE = "place"
 POSTCODE_DISTRICT = "postcode_district"
+COUNCIL = "council"  # a council area or shire county (venues/councils.py); its town says which
 MAX_QUERY_LENGTH = 100  # Longer than any UK place name with a qualifier; longer input is not a place.
 _MAX_PREFIX_HITS = 200
 _SHORT_NAME_FACTOR = 10  # "Newcastle" (NI, 7,444) yields to Newcastle upon Tyne (300,125).
@@ -46,7 +47,7 @@ class Place:
     longitude: float
     population: int
     kind: str = PLACE
-    town: str = ""  # For a postcode district, the place it is named after ("" if none is near).
+    town: str = ""  # A postcode district's town ("" if none is near); a council's "council area" or "county".
 
     @property
     def point(self) -> Point:
@@ -58,6 +59,8 @@ class Place:
         """How the search centre is named back to the person: "Perth, Scotland" or "PH1 (Perth)"."""
         if self.kind == POSTCODE_DISTRICT:
             return f"{self.name} ({self.town})" if self.town else self.name
+        if self.kind == COUNCIL:
+            return f"{self.name} {self.town}, {self.region}"
         return f"{self.name}, {self.region}"
 
 

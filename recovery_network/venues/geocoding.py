@@ -15,6 +15,7 @@ from geopy.geocoders import Nominatim
 from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location
 
+from recovery_network.venues.councils import as_place, find_council
 from recovery_network.venues.gazetteer import MAX_QUERY_LENGTH, Place, find_places
 from recovery_network.venues.geo import Point, parse_coordinates
 
@@ -40,7 +41,7 @@ class _NoNetworkAdapter(BaseSyncAdapter):
 
 
 class OfflineGazetteer(Geocoder):
-    """A geopy geocoder over the shipped UK gazetteer: towns, postcode districts and full postcodes."""
+    """A geopy geocoder over the shipped UK gazetteer: towns, postcode districts, full postcodes and council areas."""
 
     def __init__(self, *, user_agent: str | None = None) -> None:
         """Set up with an adapter that cannot fetch; construction does no I/O and warns about nothing."""
@@ -53,6 +54,8 @@ class OfflineGazetteer(Geocoder):
         if not isinstance(query, str):
             return None
         places = find_places(query, limit=1 if exactly_one else 10)
+        if not places and (council := find_council(query)) is not None:
+            places = [as_place(council)]  # "Fife", "Perth and Kinross": no town has the name, the council area does
         if not places:
             return None
         locations = [_location(place) for place in places]

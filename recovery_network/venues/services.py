@@ -62,6 +62,13 @@ def suggestions(text: str, limit: int = 5) -> list[str]:
     return [place.name for place in gazetteer.suggest(text[:MAX_QUERY], limit=limit)]
 
 
+def not_found(text: str) -> str:
+    """What to say beside a place field we could not resolve, with close names if there are any."""
+    close = suggestions(text or "", limit=3)
+    hint = f" Did you mean {' or '.join(close)}?" if close else " Try the nearest town."
+    return ("We couldn't find that as a town, council area or postcode district in Great Britain." + hint)
+
+
 class VenueNotPlaced(DomainError):
     """A venue must be on the map, or near-searches could never find its meetings."""
 

@@ -63,7 +63,7 @@ def test_nothing_else_about_the_person_can_be_stored(client, auth, setting):
         ({"consent_plan": None}, "A pathway needs the person's consent."),
         ({"first_name": "Dee Smith 1990"}, "No numbers"),
         ({"first_name": "Zed Smith-Jones"}, "never a surname"),
-        ({"destination": "Nowhereville"}, "We couldn't find that town or postcode district."),
+        ({"destination": "Nowhereville"}, "We couldn't find that as a town, council area or postcode district"),
         ({"release_date": "2026-02-31"}, "Give the release date"),
         ({"release_date": "2019-01-01"}, "more than a week ago"),
     ],
