@@ -144,7 +144,7 @@ def test_nonsense_is_explained_beside_the_field_and_kept(client, auth, setting, 
     """No pathway; the message sits by the destination field, and what was typed is still there."""
     response, pathway = open_as_coordinator(client, auth, setting, nonsense)
     body = html.unescape(response.get_data(as_text=True))
-    assert response.status_code == 200 and pathway is None
+    assert response.status_code == 422 and pathway is None
     assert "We couldn't find that as a town, council area or postcode district in Great Britain." in body
     assert f'value="{nonsense}"' in body
 
