@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from recovery_network.accounts.models import Person
 from recovery_network.extensions import db
-from recovery_network.meetings.models import ACTIVE, Meeting
-from recovery_network.meetings.recurrence import Occurrence, occurrences
+from recovery_network.meetings.models import ACTIVE, CUSTODY, Meeting, MeetingChange
+from recovery_network.meetings.recurrence import Occurrence, localise, occurrences, zone
 from recovery_network.meetings.visibility import visible_to
 from recovery_network.mentors.rules import eligible
 from recovery_network.mentors.services import facts_for
-from recovery_network.rota.models import ACTIVE_SIGNUP, RotaSlot, Signup
+from recovery_network.rota.models import ACTIVE_SIGNUP, ROTA_ROLES, RotaSlot, Signup
 from recovery_network.rota.services import needed
 
 
@@ -72,7 +72,7 @@ def places(meetings: list[Meeting], start: datetime, end: datetime) -> list[Plac
                 here = by_key.get((meeting.id, occ.original_start.date(), role), [])
                 result.append(Place(meeting, occ, role, count, [s for s in here if s.status == "confirmed"],
                                     sum(1 for s in here if s.status == "waitlisted")))
-    result.sort(key=lambda p: (p.occurrence.start, p.meeting.title, p.role))
+    result.sort(key=lambda p: (p.occurrence.start, p.meeting.title, p.meeting.id, p.role))
     return result
 
 
@@ -83,35 +83,91 @@ def gaps(viewer: Person, now: datetime, days: int = 14) -> list[Place]:
     return found
 
 
-def openings(person: Person, now: datetime, days: int = 28) -> list[Place]:
-    """Places with room in the next four weeks that this person is eligible for on their dates."""
+# The rota page shows this many openings at a time ("more" shows the next lot).
+PAGE_SIZE = 40
+# The zone nearly every series keeps: a day's weekday there is exact; in any other zone it may be a day either side.
+HOME_ZONE = "Europe/London"
+
+
+def openings(person: Person, now: datetime, days: int = 28, limit: int | None = None) -> list[Place]:
+    """Places with room in the next `days` days that this person is eligible for on their dates, soonest first.
+
+    With a limit, only the first `limit`: the window is walked one local day at a time and the walk stops once
+    enough are found; each day expands only the series that SQL says could meet then and need a role the
+    eligibility rule could let this person take there.
+    """
     trainings, clearances = facts_for(person)
+    roles = [r for r in ROTA_ROLES if person.has_role(r)]
+    establishments = sorted({c.establishment_id for c in clearances})
     mine = {(s.meeting_id, s.occurrence_date) for s in my_signups(person, now)}
-    roles = [r for r in ("facilitator", "peer_mentor") if person.has_role(r)]
-    result = []
-    for place in places(_staffed_meetings(None) + _custody_for(person), now, now + timedelta(days=days)):
-        if place.role not in roles or place.short == 0:
+
+    def allowed(role: str, on, establishment: int | None) -> bool:
+        """The one eligibility rule, for this person."""
+        return bool(eligible(role, on, establishment_id=establishment, trainings=trainings, clearances=clearances,
+                             approved=person.is_approved))
+
+    result: list[Place] = []
+    for day_start, day_end in _local_days(now, now + timedelta(days=days)):
+        local_day = day_start.astimezone(zone(HOME_ZONE)).date()
+        # Narrowing only (the rule still decides each place below): where could the rule say yes this day?
+        # A series in another zone may fall a local date either side.
+        dates = [local_day + timedelta(days=n) for n in (-1, 0, 1)]
+        can = {role: [e for e in (None, *establishments) if any(allowed(role, on, e) for on in dates)]
+               for role in roles}
+        if not any(can.values()):
             continue
-        if (place.meeting.id, place.occurrence.original_start.date()) in mine:
-            continue
-        establishment = place.meeting.venue_id if place.meeting.is_custody else None
-        if eligible(place.role, place.occurrence.start.date(), establishment_id=establishment,
-                    trainings=trainings, clearances=clearances, approved=person.is_approved):
-            result.append(place)
-    return result
+        for place in places(_candidates(can, local_day), day_start, day_end):
+            if place.role not in roles or place.short == 0:
+                continue
+            if (place.meeting.id, place.occurrence.original_start.date()) in mine:
+                continue
+            establishment = place.meeting.venue_id if place.meeting.is_custody else None
+            if allowed(place.role, place.occurrence.start.date(), establishment):
+                result.append(place)
+        if limit is not None and len(result) >= limit:
+            break
+    return result[:limit]
 
 
-def _custody_for(person: Person) -> list[Meeting]:
-    """Custody series at establishments the person holds any approved clearance for."""
-    from recovery_network.mentors.models import Clearance
+def _local_days(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """[start, end) cut at each midnight in the home zone, so each piece lies within one local day there."""
+    tz = zone(HOME_ZONE)
+    pieces, lo = [], start
+    while lo < end:
+        midnight = localise(datetime.combine(lo.astimezone(tz).date() + timedelta(days=1), time.min), HOME_ZONE)
+        hi = min(midnight, end)
+        pieces.append((lo, hi))
+        lo = hi
+    return pieces
 
-    venue_ids = db.session.scalars(
-        select(Clearance.venue_id).where(Clearance.person_id == person.id, Clearance.status == "approved")
-    ).all()
-    if not venue_ids:
-        return []
+
+def _candidates(can: dict[str, list[int | None]], local_day) -> list[Meeting]:
+    """Series that could have an opening on one home-zone day, for the roles and places the person could take.
+
+    SQL narrows before anything is expanded: the series is running, needs such a role, and either its rule
+    falls on the day's weekday (a day either side in another zone) within its start and finish, or one of its
+    dates was moved to about then. Only these series are expanded.
+    """
+    near = sorted({(local_day + timedelta(days=n)).weekday() for n in (-1, 0, 1)})
+    falls_on = or_(and_(Meeting.timezone == HOME_ZONE, Meeting.weekday == local_day.weekday()),
+                   and_(Meeting.timezone != HOME_ZONE, Meeting.weekday.in_(near)))
+    running = and_(falls_on, Meeting.starts_on <= local_day + timedelta(days=1),
+                   or_(Meeting.finishes_on.is_(None), Meeting.finishes_on >= local_day - timedelta(days=1)))
+    moved_here = select(MeetingChange.meeting_id).where(
+        MeetingChange.kind == "moved",
+        MeetingChange.new_start >= datetime.combine(local_day - timedelta(days=1), time.min),
+        MeetingChange.new_start < datetime.combine(local_day + timedelta(days=2), time.min))
+    wanted = []
+    for role, where in can.items():
+        needs = (Meeting.facilitators_needed if role == "facilitator" else Meeting.mentors_needed) > 0
+        if None in where:
+            wanted.append(and_(needs, visible_to(None)))
+        custody = [e for e in where if e is not None]
+        if custody:
+            wanted.append(and_(needs, Meeting.visibility == CUSTODY, Meeting.venue_id.in_(custody)))
     return list(db.session.scalars(
-        select(Meeting).where(Meeting.status == ACTIVE, Meeting.venue_id.in_(venue_ids), Meeting.visibility == "custody")
+        select(Meeting)
+        .where(Meeting.status == ACTIVE, or_(*wanted), or_(running, Meeting.id.in_(moved_here)))
         .options(selectinload(Meeting.venue), selectinload(Meeting.changes))
     ))
 

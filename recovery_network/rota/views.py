@@ -14,6 +14,7 @@ from recovery_network.accounts.permissions import require_role
 from recovery_network.extensions import db, limiter
 from recovery_network.feeds.private import calendar_response
 from recovery_network.htmx import render, wants_fragment
+from recovery_network.inputs import page_number
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.visibility import meeting_or_404, visible_meeting
 from recovery_network.rota import feeds, queries, services
@@ -30,10 +31,17 @@ bp = Blueprint("rota", __name__, url_prefix="/rota")
 @login_required
 def index():
     """My places, and the sessions that need help that I am eligible for on their dates."""
+    return _rota_page(page_number(), has_feed=feeds.has_live_token(current_user), new_link=None)
+
+
+def _rota_page(page: int, **extra):
+    """The rota page with one page of openings: finding the first N costs N, not the whole network's month."""
     now = utcnow()
+    size = queries.PAGE_SIZE
+    found = queries.openings(current_user, now, limit=page * size + 1)
     return render_template("rota/index.html", mine=queries.my_signups(current_user, now),
-                           openings=queries.openings(current_user, now), has_feed=feeds.has_live_token(current_user),
-                           new_link=None)
+                           openings=found[(page - 1) * size:page * size], page=page,
+                           more=len(found) > page * size, **extra)
 
 
 def _respond(place_key: tuple, message: str, category: str):
@@ -151,9 +159,7 @@ def reset_feed():
     token = feeds.issue_token(current_user)
     db.session.commit()
     link = url_for("rota.feed", token=token, _external=True)
-    now = utcnow()
-    return render_template("rota/index.html", mine=queries.my_signups(current_user, now),
-                           openings=queries.openings(current_user, now), has_feed=True, new_link=link)
+    return _rota_page(1, has_feed=True, new_link=link)
 
 
 @bp.post("/feed/revoke")
