@@ -8,7 +8,7 @@ give the same places in the same order: the first page, the later pages, and the
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import insert, select
@@ -21,7 +21,7 @@ from recovery_network.mentors.services import facts_for
 from recovery_network.rota import queries
 from recovery_network.rota.models import RotaSlot, Signup
 from recovery_network.types import utcnow
-from recovery_network.venues.models import COMMUNITY, Venue
+from recovery_network.venues.models import COMMUNITY
 from recovery_network.venues.models import CUSTODY as CUSTODY_SETTING
 from tests.rota.conftest import TODAY
 
