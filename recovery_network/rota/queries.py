@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from recovery_network.accounts.models import Person
@@ -85,16 +85,21 @@ def gaps(viewer: Person, now: datetime, days: int = 14) -> list[Place]:
 
 # The rota page shows this many openings at a time ("more" shows the next lot).
 PAGE_SIZE = 40
-# The zone nearly every series keeps: a day's weekday there is exact; in any other zone it may be a day either side.
+# The zone nearly every series keeps: a day's weekday and a series' wall-clock start are exact there; in any other
+# zone the local date may be a day either side, so those series are looked at all day.
 HOME_ZONE = "Europe/London"
+# The walk looks at this many hours of a home-zone day at a time, so the first page rarely expands a whole day.
+WINDOW_HOURS = 2
+# On the days the clocks change a wall-clock start may happen an hour off: the SQL time filter allows for it.
+CLOCK_SLACK = timedelta(hours=1)
 
 
 def openings(person: Person, now: datetime, days: int = 28, limit: int | None = None) -> list[Place]:
     """Places with room in the next `days` days that this person is eligible for on their dates, soonest first.
 
-    With a limit, only the first `limit`: the window is walked one local day at a time and the walk stops once
-    enough are found; each day expands only the series that SQL says could meet then and need a role the
-    eligibility rule could let this person take there.
+    With a limit, only the first `limit`: the window is walked a few local hours at a time and the walk stops
+    once enough are found; each piece expands only the series that SQL says could meet then and that need a
+    role the eligibility rule could let this person take there. The rule still decides every place.
     """
     trainings, clearances = facts_for(person)
     roles = [r for r in ROTA_ROLES if person.has_role(r)]
@@ -107,52 +112,71 @@ def openings(person: Person, now: datetime, days: int = 28, limit: int | None = 
                              approved=person.is_approved))
 
     result: list[Place] = []
-    for day_start, day_end in _local_days(now, now + timedelta(days=days)):
-        local_day = day_start.astimezone(zone(HOME_ZONE)).date()
-        # Narrowing only (the rule still decides each place below): where could the rule say yes this day?
-        # A series in another zone may fall a local date either side.
+    for local_day, pieces in _local_days(now, now + timedelta(days=days)):
+        # Narrowing only: where could the rule say yes this day? (Another zone's date may be a day either side.)
         dates = [local_day + timedelta(days=n) for n in (-1, 0, 1)]
         can = {role: [e for e in (None, *establishments) if any(allowed(role, on, e) for on in dates)]
                for role in roles}
         if not any(can.values()):
             continue
-        for place in places(_candidates(can, local_day), day_start, day_end):
-            if place.role not in roles or place.short == 0:
-                continue
-            if (place.meeting.id, place.occurrence.original_start.date()) in mine:
-                continue
-            establishment = place.meeting.venue_id if place.meeting.is_custody else None
-            if allowed(place.role, place.occurrence.start.date(), establishment):
-                result.append(place)
-        if limit is not None and len(result) >= limit:
-            break
+        for lo, hi in pieces:
+            for place in places(_candidates(can, local_day, lo, hi), lo, hi):
+                if place.role not in roles or place.short == 0:
+                    continue
+                if (place.meeting.id, place.occurrence.original_start.date()) in mine:
+                    continue
+                establishment = place.meeting.venue_id if place.meeting.is_custody else None
+                if allowed(place.role, place.occurrence.start.date(), establishment):
+                    result.append(place)
+            if limit is not None and len(result) >= limit:
+                return result[:limit]
     return result[:limit]
 
 
-def _local_days(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    """[start, end) cut at each midnight in the home zone, so each piece lies within one local day there."""
+def _local_days(start: datetime, end: datetime) -> list[tuple[date, list[tuple[datetime, datetime]]]]:
+    """[start, end) as home-zone days, each cut into pieces at every WINDOW_HOURS of local wall-clock time."""
     tz = zone(HOME_ZONE)
-    pieces, lo = [], start
+    days: list[tuple[date, list[tuple[datetime, datetime]]]] = []
+    lo = start
     while lo < end:
-        midnight = localise(datetime.combine(lo.astimezone(tz).date() + timedelta(days=1), time.min), HOME_ZONE)
-        hi = min(midnight, end)
-        pieces.append((lo, hi))
-        lo = hi
-    return pieces
+        local_day = lo.astimezone(tz).date()
+        cuts = [localise(datetime.combine(local_day, time(hour)), HOME_ZONE) for hour in range(0, 24, WINDOW_HOURS)]
+        cuts.append(localise(datetime.combine(local_day + timedelta(days=1), time.min), HOME_ZONE))
+        pieces = []
+        for cut in cuts[1:]:
+            if cut > lo:
+                pieces.append((lo, min(cut, end)))
+                lo = min(cut, end)
+            if lo >= end:
+                break
+        days.append((local_day, pieces))
+    return days
 
 
-def _candidates(can: dict[str, list[int | None]], local_day) -> list[Meeting]:
-    """Series that could have an opening on one home-zone day, for the roles and places the person could take.
+def _candidates(can: dict[str, list[int | None]], local_day: date, lo: datetime, hi: datetime) -> list[Meeting]:
+    """Series that could have an opening in [lo, hi), a piece of one home-zone day, for the roles and places the
+    person could take.
 
-    SQL narrows before anything is expanded: the series is running, needs such a role, and either its rule
-    falls on the day's weekday (a day either side in another zone) within its start and finish, or one of its
-    dates was moved to about then. Only these series are expanded.
+    SQL narrows before anything is expanded: the series is running, needs such a role, and either its rule falls
+    on the day's weekday at a wall-clock time inside the piece (in another zone: a day either side, any time),
+    within its start and finish, or one of its dates was moved to about then. Only these series are expanded.
     """
+    tz = zone(HOME_ZONE)
+    midnights = [localise(datetime.combine(local_day + timedelta(days=n), time.min), HOME_ZONE) for n in (0, 1)]
+    slack = CLOCK_SLACK if midnights[0].utcoffset() != midnights[1].utcoffset() else timedelta(0)
+    earliest = lo.astimezone(tz).replace(tzinfo=None) - slack
+    latest = hi.astimezone(tz).replace(tzinfo=None) + slack
+    at_home = [Meeting.timezone == HOME_ZONE, Meeting.weekday == local_day.weekday()]
+    if earliest.date() == local_day:
+        at_home.append(Meeting.start_time >= earliest.time())
+    if latest.date() == local_day:
+        at_home.append(Meeting.start_time < latest.time())
     near = sorted({(local_day + timedelta(days=n)).weekday() for n in (-1, 0, 1)})
-    falls_on = or_(and_(Meeting.timezone == HOME_ZONE, Meeting.weekday == local_day.weekday()),
-                   and_(Meeting.timezone != HOME_ZONE, Meeting.weekday.in_(near)))
+    falls_on = or_(and_(*at_home), and_(Meeting.timezone != HOME_ZONE, Meeting.weekday.in_(near)))
+    # COALESCE rather than "IS NULL OR >=": with the OR, SQLite walked ix_meetings_finishes_on over nearly every
+    # row (open-ended series have no finish) and then read each by rowid, ten times slower than one plain scan.
     running = and_(falls_on, Meeting.starts_on <= local_day + timedelta(days=1),
-                   or_(Meeting.finishes_on.is_(None), Meeting.finishes_on >= local_day - timedelta(days=1)))
+                   func.coalesce(Meeting.finishes_on, date.max) >= local_day - timedelta(days=1))
     moved_here = select(MeetingChange.meeting_id).where(
         MeetingChange.kind == "moved",
         MeetingChange.new_start >= datetime.combine(local_day - timedelta(days=1), time.min),
