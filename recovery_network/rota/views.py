@@ -25,13 +25,18 @@ from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
 
 bp = Blueprint("rota", __name__, url_prefix="/rota")
+# The last page of openings the rota page offers (1,000 openings at 40 a page).
+MAX_PAGE = 25
 
 
 @bp.get("/")
 @login_required
 def index():
     """My places, and the sessions that need help that I am eligible for on their dates."""
-    return _rota_page(page_number(), has_feed=feeds.has_live_token(current_user), new_link=None)
+    page = page_number()
+    if page > MAX_PAGE:  # each page walks the month up to itself; nobody reads a thousand openings
+        abort(404)
+    return _rota_page(page, has_feed=feeds.has_live_token(current_user), new_link=None)
 
 
 def _rota_page(page: int, **extra):
@@ -41,7 +46,7 @@ def _rota_page(page: int, **extra):
     found = queries.openings(current_user, now, limit=page * size + 1)
     return render_template("rota/index.html", mine=queries.my_signups(current_user, now),
                            openings=found[(page - 1) * size:page * size], page=page,
-                           more=len(found) > page * size, **extra)
+                           more=len(found) > page * size and page < MAX_PAGE, **extra)
 
 
 def _respond(place_key: tuple, message: str, category: str):

@@ -20,6 +20,7 @@ from recovery_network.mentors.rules import eligible
 from recovery_network.mentors.services import facts_for
 from recovery_network.rota import queries
 from recovery_network.rota.models import RotaSlot, Signup
+from recovery_network.rota.views import MAX_PAGE
 from recovery_network.types import utcnow
 from recovery_network.venues.models import COMMUNITY
 from recovery_network.venues.models import CUSTODY as CUSTODY_SETTING
@@ -188,8 +189,17 @@ def test_the_rota_page_shows_forty_at_a_time_in_order(client, auth, volunteer, n
     assert shown(first)[mine:] == [widget(p) for p in oracle[:40]]
     assert shown(second)[mine:] == [widget(p) for p in oracle[40:80]]
     assert 'href="/rota/?page=2#needs-help"' in first and "More sessions that need help" in first
-    last = (len(oracle) + 39) // 40
-    final = client.get(f"/rota/?page={last}").get_data(as_text=True)
+    # Far more than anyone reads: the pages stop at MAX_PAGE (each page walks the month up to itself).
+    assert len(oracle) > 40 * MAX_PAGE
+    final = client.get(f"/rota/?page={MAX_PAGE}").get_data(as_text=True)
+    assert shown(final)[mine:] == [widget(p) for p in oracle[40 * (MAX_PAGE - 1):40 * MAX_PAGE]]
     assert "More sessions that need help" not in final and 'rel="prev">Sooner sessions' in final
-    beyond = client.get(f"/rota/?page={last + 1}").get_data(as_text=True)
-    assert "No more sessions need help in the next four weeks" in beyond
+    assert client.get(f"/rota/?page={MAX_PAGE + 1}").status_code == 404
+
+
+def test_past_the_last_opening_the_page_says_so(client, auth, make_volunteer, community):
+    """A page after the last opening says nothing more needs help, and links back to the soonest."""
+    auth.login(make_volunteer())
+    assert "Perth Tuesday SMART" in client.get("/rota/").get_data(as_text=True)
+    beyond = client.get("/rota/?page=2").get_data(as_text=True)
+    assert "No more sessions need help in the next four weeks" in beyond and "Perth Tuesday SMART" not in beyond
