@@ -98,8 +98,8 @@ def openings(person: Person, now: datetime, days: int = 28, limit: int | None = 
     """Places with room in the next `days` days that this person is eligible for on their dates, soonest first.
 
     With a limit, only the first `limit`: the window is walked a few local hours at a time and the walk stops
-    once enough are found; each piece expands only the series that SQL says could meet then and that need a
-    role the eligibility rule could let this person take there. The rule still decides every place.
+    once enough are found. One statement reads when the series that could concern this person meet; each piece
+    of the walk then loads and expands only the series meeting in it (none, no query). The rule decides every place.
     """
     trainings, clearances = facts_for(person)
     roles = [r for r in ROTA_ROLES if person.has_role(r)]
@@ -111,16 +111,24 @@ def openings(person: Person, now: datetime, days: int = 28, limit: int | None = 
         return bool(eligible(role, on, establishment_id=establishment, trainings=trainings, clearances=clearances,
                              approved=person.is_approved))
 
-    result: list[Place] = []
+    walk = []
     for local_day, pieces in _local_days(now, now + timedelta(days=days)):
         # Narrowing only: where could the rule say yes this day? (Another zone's date may be a day either side.)
         dates = [local_day + timedelta(days=n) for n in (-1, 0, 1)]
         can = {role: [e for e in (None, *establishments) if any(allowed(role, on, e) for on in dates)]
                for role in roles}
-        if not any(can.values()):
-            continue
+        if any(can.values()):
+            walk.append((local_day, pieces, can))
+    if not walk:
+        return []
+    month = {role: sorted({e for _, _, can in walk for e in can.get(role, [])}, key=lambda e: (e is not None, e))
+             for role in roles}
+    timetable = _Timetable.read(month, walk[0][0], walk[-1][0])
+    result: list[Place] = []
+    for local_day, pieces, can in walk:
         for lo, hi in pieces:
-            for place in places(_candidates(can, local_day, lo, hi), lo, hi):
+            ids = timetable.meeting_in(local_day, lo, hi)
+            for place in places(_candidates(can, ids), lo, hi) if ids else []:
                 if place.role not in roles or place.short == 0:
                     continue
                 if (place.meeting.id, place.occurrence.original_start.date()) in mine:
@@ -153,34 +161,8 @@ def _local_days(start: datetime, end: datetime) -> list[tuple[date, list[tuple[d
     return days
 
 
-def _candidates(can: dict[str, list[int | None]], local_day: date, lo: datetime, hi: datetime) -> list[Meeting]:
-    """Series that could have an opening in [lo, hi), a piece of one home-zone day, for the roles and places the
-    person could take.
-
-    SQL narrows before anything is expanded: the series is running, needs such a role, and either its rule falls
-    on the day's weekday at a wall-clock time inside the piece (in another zone: a day either side, any time),
-    within its start and finish, or one of its dates was moved to about then. Only these series are expanded.
-    """
-    tz = zone(HOME_ZONE)
-    midnights = [localise(datetime.combine(local_day + timedelta(days=n), time.min), HOME_ZONE) for n in (0, 1)]
-    slack = CLOCK_SLACK if midnights[0].utcoffset() != midnights[1].utcoffset() else timedelta(0)
-    earliest = lo.astimezone(tz).replace(tzinfo=None) - slack
-    latest = hi.astimezone(tz).replace(tzinfo=None) + slack
-    at_home = [Meeting.timezone == HOME_ZONE, Meeting.weekday == local_day.weekday()]
-    if earliest.date() == local_day:
-        at_home.append(Meeting.start_time >= earliest.time())
-    if latest.date() == local_day:
-        at_home.append(Meeting.start_time < latest.time())
-    near = sorted({(local_day + timedelta(days=n)).weekday() for n in (-1, 0, 1)})
-    falls_on = or_(and_(*at_home), and_(Meeting.timezone != HOME_ZONE, Meeting.weekday.in_(near)))
-    # COALESCE rather than "IS NULL OR >=": with the OR, SQLite walked ix_meetings_finishes_on over nearly every
-    # row (open-ended series have no finish) and then read each by rowid, ten times slower than one plain scan.
-    running = and_(falls_on, Meeting.starts_on <= local_day + timedelta(days=1),
-                   func.coalesce(Meeting.finishes_on, date.max) >= local_day - timedelta(days=1))
-    moved_here = select(MeetingChange.meeting_id).where(
-        MeetingChange.kind == "moved",
-        MeetingChange.new_start >= datetime.combine(local_day - timedelta(days=1), time.min),
-        MeetingChange.new_start < datetime.combine(local_day + timedelta(days=2), time.min))
+def _wanted(can: dict[str, list[int | None]]) -> list:
+    """SQL for "needs a role the person could take there": public series, or custody at these establishments."""
     wanted = []
     for role, where in can.items():
         needs = (Meeting.facilitators_needed if role == "facilitator" else Meeting.mentors_needed) > 0
@@ -189,9 +171,66 @@ def _candidates(can: dict[str, list[int | None]], local_day: date, lo: datetime,
         custody = [e for e in where if e is not None]
         if custody:
             wanted.append(and_(needs, Meeting.visibility == CUSTODY, Meeting.venue_id.in_(custody)))
+    return wanted
+
+
+@dataclass
+class _Timetable:
+    """When the month's candidate series meet (weekday and wall-clock start), and the dates moves land on."""
+
+    home: dict[int, list[tuple[time, int]]]  # weekday -> (start, id) of home-zone series, soonest first
+    away: dict[int, list[int]]  # weekday -> ids of series kept in other zones
+    moved: list[tuple[date, int]]  # (local date a date was moved to, id)
+
+    @classmethod
+    def read(cls, can: dict[str, list[int | None]], first: date, last: date) -> _Timetable:
+        """One statement for the series (running in the month, needing a role the person could take), one for moves.
+
+        COALESCE rather than "finishes_on IS NULL OR >=": with the OR, SQLite walked ix_meetings_finishes_on over
+        nearly every row (open-ended series have no finish) and read each by rowid, far slower than one scan.
+        """
+        rows = db.session.execute(select(Meeting.id, Meeting.weekday, Meeting.start_time, Meeting.timezone).where(
+            Meeting.status == ACTIVE, or_(*_wanted(can)), Meeting.starts_on <= last + timedelta(days=1),
+            func.coalesce(Meeting.finishes_on, date.max) >= first - timedelta(days=1)))
+        home: dict[int, list[tuple[time, int]]] = defaultdict(list)
+        away: dict[int, list[int]] = defaultdict(list)
+        for id_, weekday, start, tz in rows:
+            if tz == HOME_ZONE:
+                home[weekday].append((start, id_))
+            else:
+                away[weekday].append(id_)
+        for times in home.values():
+            times.sort()
+        moves = db.session.execute(select(MeetingChange.meeting_id, MeetingChange.new_start).join(Meeting).where(
+            MeetingChange.kind == "moved", Meeting.status == ACTIVE, or_(*_wanted(can)),
+            MeetingChange.new_start >= datetime.combine(first - timedelta(days=1), time.min),
+            MeetingChange.new_start < datetime.combine(last + timedelta(days=2), time.min)))
+        return cls(home, away, [(new_start.date(), id_) for id_, new_start in moves])
+
+    def meeting_in(self, local_day: date, lo: datetime, hi: datetime) -> set[int]:
+        """Series that could meet in [lo, hi), a piece of one home-zone day: by rule, or by a move to about then.
+
+        Home-zone series by weekday and wall-clock start (an hour's slack on the days the clocks change); series
+        in another zone by the weekdays a day either side, at any time.
+        """
+        tz = zone(HOME_ZONE)
+        midnights = [localise(datetime.combine(local_day + timedelta(days=n), time.min), HOME_ZONE) for n in (0, 1)]
+        slack = CLOCK_SLACK if midnights[0].utcoffset() != midnights[1].utcoffset() else timedelta(0)
+        earliest = lo.astimezone(tz).replace(tzinfo=None) - slack
+        latest = hi.astimezone(tz).replace(tzinfo=None) + slack
+        start = earliest.time() if earliest.date() == local_day else time.min
+        found = {id_ for at, id_ in self.home.get(local_day.weekday(), [])
+                 if at >= start and (latest.date() != local_day or at < latest.time())}
+        for n in (-1, 0, 1):
+            found.update(self.away.get((local_day + timedelta(days=n)).weekday(), []))
+        found.update(id_ for on, id_ in self.moved if abs((on - local_day).days) <= 1)
+        return found
+
+
+def _candidates(can: dict[str, list[int | None]], ids: set[int]) -> list[Meeting]:
+    """These series, loaded for expanding, if they need a role the person could take there on this day."""
     return list(db.session.scalars(
-        select(Meeting)
-        .where(Meeting.status == ACTIVE, or_(*wanted), or_(running, Meeting.id.in_(moved_here)))
+        select(Meeting).where(Meeting.id.in_(sorted(ids)), Meeting.status == ACTIVE, or_(*_wanted(can)))
         .options(selectinload(Meeting.venue), selectinload(Meeting.changes))
     ))
 
