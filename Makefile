@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export FLASK_APP := recovery_network
 
-.PHONY: run test test-postgres bench bench-pages bench-load backup restore install clean
+.PHONY: run test test-postgres bench bench-pages bench-rota bench-load bench-readme backup restore install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,20 @@ bench: $(STAMP)
 bench-pages: $(STAMP)
 	$(BIN)/python -m benchmarks.pages
 	$(BIN)/python -m benchmarks.pages --render --sizes 1000 100000
+
+# The rota page at 10,000 meetings, in-process and over HTTP (gunicorn -w 2, wrk, logged in): README "Speed".
+bench-rota: $(STAMP)
+	$(BIN)/python -m benchmarks.rota
+
+# Every figure in README "Speed" and "Running more than one node", each table printed ready to paste.
+# The mixed load runs only when LOAD_DATABASE_URL names a PostgreSQL database it may wipe.
+bench-readme: $(STAMP)
+	$(BIN)/python -m benchmarks.search
+	$(BIN)/python -m benchmarks.worker
+	$(BIN)/python -m benchmarks.pages
+	$(BIN)/python -m benchmarks.pages --render --sizes 1000 100000
+	$(BIN)/python -m benchmarks.rota
+	$(if $(LOAD_DATABASE_URL),$(BIN)/python -m benchmarks.mixed --database-url "$(LOAD_DATABASE_URL)",@echo "mixed load skipped: set LOAD_DATABASE_URL")
 
 # The mixed load (locust) on PostgreSQL with two app nodes: README "Running more than one node".
 # LOAD_DATABASE_URL is wiped and rebuilt with the 10,000-meeting network.

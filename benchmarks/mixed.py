@@ -93,12 +93,12 @@ def start_node(env: dict, port: int, log: Path) -> subprocess.Popen:
     with log.open("ab") as out:
         process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", "2",
                                     "-b", f"127.0.0.1:{port}", "wsgi:app"], cwd=ROOT, env=env, stdout=out, stderr=out)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine takes far longer than the usual second or two
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"gunicorn exited; see {log}")
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             conn.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
             if conn.getresponse().status == 200:
                 return process

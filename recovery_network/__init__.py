@@ -24,7 +24,6 @@ def create_app(test_config: dict | None = None, *, serving: bool = False) -> Fla
         static_folder="../static",
     )
     configure(app, test_config, serving)
-    behind_proxies(app)
     init_extensions(app)
     from recovery_network.inputs import register_converters
 
@@ -39,6 +38,8 @@ def create_app(test_config: dict | None = None, *, serving: bool = False) -> Fla
     security.init_app(app)
     cors.init_app(app)  # public read-only data only: the Meeting Guide JSON, /api/v1, public .ics feeds
     pagecache.init_app(app)  # public answers rendered once per content version, with ETag and 304
+    # Last, so the proxy fix wraps everything: the early 304 layer (pagecache) sees the visitor's scheme and host.
+    behind_proxies(app)
     if not serving:
         cli.init_app(app)
     return app

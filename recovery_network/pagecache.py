@@ -26,7 +26,8 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 
 from recovery_network.feeds.cache import current_version_number
-from recovery_network.pagestore import Answer, PageStore
+from recovery_network.earlyanswer import NotModifiedLayer
+from recovery_network.pagestore import Answer, PageStore, environ_key
 
 # Endpoints whose answer for an anonymous visitor is a function of URL, content version and time.
 PAGES = frozenset({"directory.index", "directory.search", "directory.detail"})
@@ -34,12 +35,15 @@ PAGES = frozenset({"directory.index", "directory.search", "directory.detail"})
 PUBLIC_DATA = frozenset({"api_v1.index", "api_v1.detail", "api_v1.openapi", "api.meeting_guide"})
 # Headers a view sets that belong to the answer, so a kept answer carries them again.
 KEPT_HEADERS = ("Content-Type", "Cache-Control")
-HTMX_ENVIRON = ("HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_HX_HISTORY_RESTORE_REQUEST", "HTTP_HX_TARGET")
 
 
 def init_app(app: Flask) -> None:
-    """Answer from the store before the view runs, and keep what the view rendered after it."""
+    """Answer from the store before the view runs, and keep what the view rendered after it.
+
+    A matching conditional GET from a visitor without a session is answered in front of Flask (earlyanswer.py).
+    """
     app.extensions["page_store"] = PageStore.from_config(app.config, app.logger)
+    app.wsgi_app = NotModifiedLayer(app, app.wsgi_app)
     app.before_request(answer_from_store)
     app.after_request(keep_answer)
 
@@ -60,14 +64,9 @@ def shareable() -> bool:
 
 
 def answer_key() -> str:
-    """The request as far as the answer depends on it: scheme and host (links are absolute), path, query, htmx.
-
-    Read from the WSGI environ as sent (the host was already checked against TRUSTED_HOSTS by routing).
-    """
-    env = request.environ
-    parts = [env.get("wsgi.url_scheme", ""), env.get("HTTP_HOST", ""), env.get("SCRIPT_NAME", ""),
-             env.get("PATH_INFO", ""), env.get("QUERY_STRING", ""), *(env.get(h, "") for h in HTMX_ENVIRON)]
-    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+    """The request as far as the answer depends on it (pagestore.environ_key); the host was already checked
+    against TRUSTED_HOSTS by routing."""
+    return environ_key(request.environ)
 
 
 def answer_from_store() -> Response | None:

@@ -8,6 +8,7 @@ and is never needed: when it cannot be reached the worker renders for itself and
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import logging
 import time
@@ -25,6 +26,19 @@ PREFIX = "rn:answer:"
 # Compressed once when kept, not per request: below a packet it isn't worth it; text shrinks five- to tenfold.
 GZIP_FROM_BYTES = 1400
 GZIP_TYPES = ("text/", "application/json", "application/problem+json")
+
+
+HTMX_ENVIRON = ("HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_HX_HISTORY_RESTORE_REQUEST", "HTTP_HX_TARGET")
+
+
+def environ_key(env: dict) -> str:
+    """The request as far as a kept answer depends on it: scheme and host (links are absolute), path, query, htmx.
+
+    Read from the WSGI environ as sent, so the Flask hook and the WSGI layer in front of it agree on every key.
+    """
+    parts = [env.get("wsgi.url_scheme", ""), env.get("HTTP_HOST", ""), env.get("SCRIPT_NAME", ""),
+             env.get("PATH_INFO", ""), env.get("QUERY_STRING", ""), *(env.get(h, "") for h in HTMX_ENVIRON)]
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 @dataclass(frozen=True)

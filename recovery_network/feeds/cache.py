@@ -85,13 +85,14 @@ def current_version() -> tuple[int, datetime]:
     return row[0], row[1]
 
 
-def current_version_number() -> int:
+def current_version_number(engine=None) -> int:
     """Only the counter's value, on the pool's raw connection: a kept page's check, paid on every public GET.
 
     The driver's cursor directly, without SQLAlchemy's statement machinery (which was most of the cost).
     Driver errors are wrapped as SQLAlchemy's, as the engine would: errors.py answers 503 to those.
+    The engine may be given, for a caller outside any app context (earlyanswer.py, a WSGI layer).
     """
-    engine = db.engine
+    engine = engine if engine is not None else db.engine
     try:
         connection = engine.raw_connection()
         try:

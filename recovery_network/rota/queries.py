@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from recovery_network.accounts.models import Person
 from recovery_network.extensions import db
-from recovery_network.meetings.models import ACTIVE, Meeting
-from recovery_network.meetings.recurrence import Occurrence, occurrences
+from recovery_network.meetings.models import ACTIVE, CUSTODY, Meeting, MeetingChange
+from recovery_network.meetings.recurrence import Occurrence, localise, occurrences, zone
 from recovery_network.meetings.visibility import visible_to
 from recovery_network.mentors.rules import eligible
 from recovery_network.mentors.services import facts_for
-from recovery_network.rota.models import ACTIVE_SIGNUP, RotaSlot, Signup
+from recovery_network.rota.models import ACTIVE_SIGNUP, ROTA_ROLES, RotaSlot, Signup
 from recovery_network.rota.services import needed
 
 
@@ -72,7 +72,7 @@ def places(meetings: list[Meeting], start: datetime, end: datetime) -> list[Plac
                 here = by_key.get((meeting.id, occ.original_start.date(), role), [])
                 result.append(Place(meeting, occ, role, count, [s for s in here if s.status == "confirmed"],
                                     sum(1 for s in here if s.status == "waitlisted")))
-    result.sort(key=lambda p: (p.occurrence.start, p.meeting.title, p.role))
+    result.sort(key=lambda p: (p.occurrence.start, p.meeting.title, p.meeting.id, p.role))
     return result
 
 
@@ -83,35 +83,154 @@ def gaps(viewer: Person, now: datetime, days: int = 14) -> list[Place]:
     return found
 
 
-def openings(person: Person, now: datetime, days: int = 28) -> list[Place]:
-    """Places with room in the next four weeks that this person is eligible for on their dates."""
+# The rota page shows this many openings at a time ("more" shows the next lot).
+PAGE_SIZE = 40
+# The zone nearly every series keeps: a day's weekday and a series' wall-clock start are exact there; in any other
+# zone the local date may be a day either side, so those series are looked at all day.
+HOME_ZONE = "Europe/London"
+# The walk looks at this many hours of a home-zone day at a time, so the first page rarely expands a whole day.
+WINDOW_HOURS = 2
+# On the days the clocks change a wall-clock start may happen an hour off: the SQL time filter allows for it.
+CLOCK_SLACK = timedelta(hours=1)
+
+
+def openings(person: Person, now: datetime, days: int = 28, limit: int | None = None) -> list[Place]:
+    """Places with room in the next `days` days that this person is eligible for on their dates, soonest first.
+
+    With a limit, only the first `limit`: the window is walked a few local hours at a time and the walk stops
+    once enough are found. One statement reads when the series that could concern this person meet; each piece
+    of the walk then loads and expands only the series meeting in it (none, no query). The rule decides every place.
+    """
     trainings, clearances = facts_for(person)
+    roles = [r for r in ROTA_ROLES if person.has_role(r)]
+    establishments = sorted({c.establishment_id for c in clearances})
     mine = {(s.meeting_id, s.occurrence_date) for s in my_signups(person, now)}
-    roles = [r for r in ("facilitator", "peer_mentor") if person.has_role(r)]
-    result = []
-    for place in places(_staffed_meetings(None) + _custody_for(person), now, now + timedelta(days=days)):
-        if place.role not in roles or place.short == 0:
-            continue
-        if (place.meeting.id, place.occurrence.original_start.date()) in mine:
-            continue
-        establishment = place.meeting.venue_id if place.meeting.is_custody else None
-        if eligible(place.role, place.occurrence.start.date(), establishment_id=establishment,
-                    trainings=trainings, clearances=clearances, approved=person.is_approved):
-            result.append(place)
-    return result
 
+    def allowed(role: str, on, establishment: int | None) -> bool:
+        """The one eligibility rule, for this person."""
+        return bool(eligible(role, on, establishment_id=establishment, trainings=trainings, clearances=clearances,
+                             approved=person.is_approved))
 
-def _custody_for(person: Person) -> list[Meeting]:
-    """Custody series at establishments the person holds any approved clearance for."""
-    from recovery_network.mentors.models import Clearance
-
-    venue_ids = db.session.scalars(
-        select(Clearance.venue_id).where(Clearance.person_id == person.id, Clearance.status == "approved")
-    ).all()
-    if not venue_ids:
+    walk = []
+    for local_day, pieces in _local_days(now, now + timedelta(days=days)):
+        # Narrowing only: where could the rule say yes this day? (Another zone's date may be a day either side.)
+        dates = [local_day + timedelta(days=n) for n in (-1, 0, 1)]
+        can = {role: [e for e in (None, *establishments) if any(allowed(role, on, e) for on in dates)]
+               for role in roles}
+        if any(can.values()):
+            walk.append((local_day, pieces, can))
+    if not walk:
         return []
+    month = {role: sorted({e for _, _, can in walk for e in can.get(role, [])}, key=lambda e: (e is not None, e))
+             for role in roles}
+    timetable = _Timetable.read(month, walk[0][0], walk[-1][0])
+    result: list[Place] = []
+    for local_day, pieces, can in walk:
+        for lo, hi in pieces:
+            ids = timetable.meeting_in(local_day, lo, hi)
+            for place in places(_candidates(can, ids), lo, hi) if ids else []:
+                if place.role not in roles or place.short == 0:
+                    continue
+                if (place.meeting.id, place.occurrence.original_start.date()) in mine:
+                    continue
+                establishment = place.meeting.venue_id if place.meeting.is_custody else None
+                if allowed(place.role, place.occurrence.start.date(), establishment):
+                    result.append(place)
+            if limit is not None and len(result) >= limit:
+                return result[:limit]
+    return result[:limit]
+
+
+def _local_days(start: datetime, end: datetime) -> list[tuple[date, list[tuple[datetime, datetime]]]]:
+    """[start, end) as home-zone days, each cut into pieces at every WINDOW_HOURS of local wall-clock time."""
+    tz = zone(HOME_ZONE)
+    days: list[tuple[date, list[tuple[datetime, datetime]]]] = []
+    lo = start
+    while lo < end:
+        local_day = lo.astimezone(tz).date()
+        cuts = [localise(datetime.combine(local_day, time(hour)), HOME_ZONE) for hour in range(0, 24, WINDOW_HOURS)]
+        cuts.append(localise(datetime.combine(local_day + timedelta(days=1), time.min), HOME_ZONE))
+        pieces = []
+        for cut in cuts[1:]:
+            if cut > lo:
+                pieces.append((lo, min(cut, end)))
+                lo = min(cut, end)
+            if lo >= end:
+                break
+        days.append((local_day, pieces))
+    return days
+
+
+def _wanted(can: dict[str, list[int | None]]) -> list:
+    """SQL for "needs a role the person could take there": public series, or custody at these establishments."""
+    wanted = []
+    for role, where in can.items():
+        needs = (Meeting.facilitators_needed if role == "facilitator" else Meeting.mentors_needed) > 0
+        if None in where:
+            wanted.append(and_(needs, visible_to(None)))
+        custody = [e for e in where if e is not None]
+        if custody:
+            wanted.append(and_(needs, Meeting.visibility == CUSTODY, Meeting.venue_id.in_(custody)))
+    return wanted
+
+
+@dataclass
+class _Timetable:
+    """When the month's candidate series meet (weekday and wall-clock start), and the dates moves land on."""
+
+    home: dict[int, list[tuple[time, int]]]  # weekday -> (start, id) of home-zone series, soonest first
+    away: dict[int, list[int]]  # weekday -> ids of series kept in other zones
+    moved: list[tuple[date, int]]  # (local date a date was moved to, id)
+
+    @classmethod
+    def read(cls, can: dict[str, list[int | None]], first: date, last: date) -> _Timetable:
+        """One statement for the series (running in the month, needing a role the person could take), one for moves.
+
+        COALESCE rather than "finishes_on IS NULL OR >=": with the OR, SQLite walked ix_meetings_finishes_on over
+        nearly every row (open-ended series have no finish) and read each by rowid, far slower than one scan.
+        """
+        rows = db.session.execute(select(Meeting.id, Meeting.weekday, Meeting.start_time, Meeting.timezone).where(
+            Meeting.status == ACTIVE, or_(*_wanted(can)), Meeting.starts_on <= last + timedelta(days=1),
+            func.coalesce(Meeting.finishes_on, date.max) >= first - timedelta(days=1)))
+        home: dict[int, list[tuple[time, int]]] = defaultdict(list)
+        away: dict[int, list[int]] = defaultdict(list)
+        for id_, weekday, start, tz in rows:
+            if tz == HOME_ZONE:
+                home[weekday].append((start, id_))
+            else:
+                away[weekday].append(id_)
+        for times in home.values():
+            times.sort()
+        moves = db.session.execute(select(MeetingChange.meeting_id, MeetingChange.new_start).join(Meeting).where(
+            MeetingChange.kind == "moved", Meeting.status == ACTIVE, or_(*_wanted(can)),
+            MeetingChange.new_start >= datetime.combine(first - timedelta(days=1), time.min),
+            MeetingChange.new_start < datetime.combine(last + timedelta(days=2), time.min)))
+        return cls(home, away, [(new_start.date(), id_) for id_, new_start in moves])
+
+    def meeting_in(self, local_day: date, lo: datetime, hi: datetime) -> set[int]:
+        """Series that could meet in [lo, hi), a piece of one home-zone day: by rule, or by a move to about then.
+
+        Home-zone series by weekday and wall-clock start (an hour's slack on the days the clocks change); series
+        in another zone by the weekdays a day either side, at any time.
+        """
+        tz = zone(HOME_ZONE)
+        midnights = [localise(datetime.combine(local_day + timedelta(days=n), time.min), HOME_ZONE) for n in (0, 1)]
+        slack = CLOCK_SLACK if midnights[0].utcoffset() != midnights[1].utcoffset() else timedelta(0)
+        earliest = lo.astimezone(tz).replace(tzinfo=None) - slack
+        latest = hi.astimezone(tz).replace(tzinfo=None) + slack
+        start = earliest.time() if earliest.date() == local_day else time.min
+        found = {id_ for at, id_ in self.home.get(local_day.weekday(), [])
+                 if at >= start and (latest.date() != local_day or at < latest.time())}
+        for n in (-1, 0, 1):
+            found.update(self.away.get((local_day + timedelta(days=n)).weekday(), []))
+        found.update(id_ for on, id_ in self.moved if abs((on - local_day).days) <= 1)
+        return found
+
+
+def _candidates(can: dict[str, list[int | None]], ids: set[int]) -> list[Meeting]:
+    """These series, loaded for expanding, if they need a role the person could take there on this day."""
     return list(db.session.scalars(
-        select(Meeting).where(Meeting.status == ACTIVE, Meeting.venue_id.in_(venue_ids), Meeting.visibility == "custody")
+        select(Meeting).where(Meeting.id.in_(sorted(ids)), Meeting.status == ACTIVE, or_(*_wanted(can)))
         .options(selectinload(Meeting.venue), selectinload(Meeting.changes))
     ))
 

@@ -14,6 +14,7 @@ from recovery_network.accounts.permissions import require_role
 from recovery_network.extensions import db, limiter
 from recovery_network.feeds.private import calendar_response
 from recovery_network.htmx import render, wants_fragment
+from recovery_network.inputs import page_number
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.visibility import meeting_or_404, visible_meeting
 from recovery_network.rota import feeds, queries, services
@@ -24,16 +25,28 @@ from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
 
 bp = Blueprint("rota", __name__, url_prefix="/rota")
+# The last page of openings the rota page offers (1,000 openings at 40 a page).
+MAX_PAGE = 25
 
 
 @bp.get("/")
 @login_required
 def index():
     """My places, and the sessions that need help that I am eligible for on their dates."""
+    page = page_number()
+    if page > MAX_PAGE:  # each page walks the month up to itself; nobody reads a thousand openings
+        abort(404)
+    return _rota_page(page, has_feed=feeds.has_live_token(current_user), new_link=None)
+
+
+def _rota_page(page: int, **extra):
+    """The rota page with one page of openings: finding the first N costs N, not the whole network's month."""
     now = utcnow()
+    size = queries.PAGE_SIZE
+    found = queries.openings(current_user, now, limit=page * size + 1)
     return render_template("rota/index.html", mine=queries.my_signups(current_user, now),
-                           openings=queries.openings(current_user, now), has_feed=feeds.has_live_token(current_user),
-                           new_link=None)
+                           openings=found[(page - 1) * size:page * size], page=page,
+                           more=len(found) > page * size and page < MAX_PAGE, **extra)
 
 
 def _respond(place_key: tuple, message: str, category: str):
@@ -151,9 +164,7 @@ def reset_feed():
     token = feeds.issue_token(current_user)
     db.session.commit()
     link = url_for("rota.feed", token=token, _external=True)
-    now = utcnow()
-    return render_template("rota/index.html", mine=queries.my_signups(current_user, now),
-                           openings=queries.openings(current_user, now), has_feed=True, new_link=link)
+    return _rota_page(1, has_feed=True, new_link=link)
 
 
 @bp.post("/feed/revoke")

@@ -32,9 +32,11 @@
   }
   // Enter searches at once, and the typing pause before it still fires 500 ms later: the same results
   // would be fetched and swapped in again, under the finger of someone already tapping a meeting.
-  // A search identical to the one just asked for is not sent twice.
+  // A search identical to the one just asked for is not sent twice. Decided at htmx:confirm, which comes
+  // before hx-sync: by htmx:beforeRequest, "this:replace" has already aborted the search still on its way,
+  // so on a slow connection (a search taking over 500 ms) dropping the repeat there left no results at all.
   var lastSearch = null;
-  document.addEventListener("htmx:beforeRequest", function (event) {
+  document.addEventListener("htmx:confirm", function (event) {
     var form = event.detail.elt;
     if (!form || !form.matches || !form.matches("form.search")) { return; }
     var key = new URLSearchParams(new FormData(form)).toString();

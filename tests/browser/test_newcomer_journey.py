@@ -118,6 +118,30 @@ def test_enter_sends_one_search_not_a_second_after_the_typing_pause(page):
     assert len(searches) == 2, searches
 
 
+def test_a_slow_search_still_arrives_when_the_typing_pause_fires_during_it(page):
+    """Enter, and the search takes longer than the 500 ms typing pause (a loaded server, a slow phone): the
+    repeat that the pause asks for is dropped, and the search already on its way is still shown.
+
+    The search is held at the network until the page has asked for the repeat, so this does not depend on
+    how fast the machine is: before the fix, hx-sync aborted the held search and the repeat was dropped too.
+    """
+    held = []
+    page.route(re.compile(r"/meetings\?"), lambda route: held.append(route) if route.request.headers.get("hx-request")
+               else route.continue_())
+    page.add_init_script("""
+        window.searchAttempts = 0;
+        document.addEventListener("htmx:confirm", function (event) {
+            if (event.detail.elt.matches && event.detail.elt.matches("form.search")) { window.searchAttempts += 1; }
+        }, true);
+    """)
+    search_from_home(page, "Perth")
+    page.wait_for_function("() => window.searchAttempts >= 2")  # Enter, then the typing pause, while the first is held
+    assert len(held) == 1, [r.request.url for r in held]
+    held[0].continue_()
+    expect(page.locator("#results h2")).to_contain_text("of Perth")
+    assert result_titles(page)
+
+
 def test_custody_meetings_have_no_public_page(page):
     """A custody meeting's address is not a page anyone can open, even by guessing the slug."""
     response = page.goto("/meetings/hmp-perth-smart")
