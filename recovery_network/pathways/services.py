@@ -12,6 +12,7 @@ from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, F
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
+from recovery_network.organisations.access import home_organisation
 from recovery_network.meetings.visibility import may_see_establishment
 from recovery_network.mentors.services import eligibility
 from recovery_network.pathways import followups, plan, planning, standards
@@ -52,6 +53,7 @@ class PathwayDetails:
     consent_scope: str
     plain_titles: bool = False
     community_mentor: Person | None = None  # the mentor outside: no clearance needed
+    organisation_id: int | None = None  # the owner; by default the organisation of whoever opens it
 
 
 def new_reference() -> str:
@@ -123,6 +125,7 @@ def open_pathway(details: PathwayDetails, by: Person, today: date) -> Pathway:
         community_mentor_id=details.community_mentor.id if details.community_mentor else None,
         consent_scope=details.consent_scope, consent_version=CONSENT_VERSION, consent_at=utcnow(),
         consent_recorded_by_id=by.id, plain_titles=details.plain_titles, status="open",
+        organisation_id=details.organisation_id or home_organisation(by),
     )
     db.session.add(pathway)
     db.session.flush()
