@@ -82,7 +82,7 @@ def withdraw(signup_id: int):
     """Give up my place (a co-ordinator may withdraw anyone); the queue moves up."""
     signup = db.get_or_404(Signup, signup_id)
     if signup.person_id != current_user.id and not (current_user.has_role(COORDINATOR) and
-                                                     may_act_for(current_user, signup.meeting.organisation_id)):
+                                                     may_act_for(current_user, signup.slot.meeting.organisation_id)):
         abort(404)
     key = (signup.meeting_id, signup.occurrence_date, signup.slot.role)
     try:
