@@ -14,6 +14,7 @@ from recovery_network.organisations.access import may_act_for
 from recovery_network.organisations.models import Organisation
 from recovery_network.organisations.services import all_organisations, names
 from recovery_network.pathways import sharing
+from recovery_network.pathways.forms import CONTACT_MODE_NAMES
 from recovery_network.pathways.models import Pathway
 from recovery_network.pathways.share_models import HANDOVER, PathwayShare
 from recovery_network.pathways.sharing_forms import ShareForm
@@ -44,6 +45,7 @@ def render_shared(pathway: Pathway, reading: sharing.ReadAccess):
                               visible_to(current_user)))}
     return render_template("pathways/shared.html", pathway=pathway, meetings=meetings, reading=reading,
                            contacts=pathway.contacts if reading.include_contacts else None,
+                           mode_names=CONTACT_MODE_NAMES,
                            organisation_names=names({pathway.organisation_id}
                                                     | {s.organisation_id for s in reading.shares}))
 

@@ -46,9 +46,9 @@ def visible() -> object:
     return or_(acting(), sharing.shared_with(current_user))
 
 
-def find_pathway(public_id: str) -> tuple[Pathway, sharing.ReadAccess | None]:
-    """A pathway this person may see, audited, and the consents they read it through if they do not work on it;
-    404 for anything else (it doesn't confirm existence)."""
+def find_pathway(public_id: str, may_read: bool = True) -> tuple[Pathway, sharing.ReadAccess | None]:
+    """A pathway this person may see, audited, and the consents they read it through if they do not work on it
+    (only where `may_read`); 404 for anything else (it doesn't confirm existence)."""
     if not current_user.is_approved:
         abort(404)
     pathway = db.session.scalar(select(Pathway).where(Pathway.public_id == public_id, visible()))
@@ -57,7 +57,7 @@ def find_pathway(public_id: str) -> tuple[Pathway, sharing.ReadAccess | None]:
     if db.session.scalar(select(Pathway.id).where(Pathway.id == pathway.id, acting())) is not None:
         record("pathway.view", current_user, pathway)
         return pathway, None
-    reading = sharing.read_access(pathway, current_user)
+    reading = sharing.read_access(pathway, current_user) if may_read else None
     if reading is None:
         abort(404)
     # Each look by a receiving organisation is on the record, naming the organisations it came through.
@@ -69,10 +69,7 @@ def find_pathway(public_id: str) -> tuple[Pathway, sharing.ReadAccess | None]:
 def pathway_or_404(public_id: str) -> Pathway:
     """A pathway this person works on, audited; a pathway only shared with them is read on its page, never
     changed, so every other route answers 404 for it, as for one that does not exist."""
-    pathway, reading = find_pathway(public_id)
-    if reading is not None:
-        abort(404)
-    return pathway
+    return find_pathway(public_id, may_read=False)[0]
 
 
 @bp.before_request
