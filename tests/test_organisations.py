@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 from recovery_network.audit.models import AuditEvent
 from recovery_network.extensions import db
 from recovery_network.meetings.models import Meeting
-from recovery_network.organisations.access import acting_organisations, may_act_for
+from recovery_network.organisations.access import acting_organisations, among_members, may_act_for, within
 from recovery_network.organisations.models import Membership, Organisation
 from recovery_network.pathways.models import Pathway
 from recovery_network.meetings.recurrence import next_occurrences
@@ -66,6 +66,13 @@ def test_the_rule(two_organisations, make_person):
     assert not may_act_for(n["morag"], None)  # an unowned record is the admins'
     mentor = make_person("peer_mentor")
     assert not may_act_for(mentor, ours)  # a member, but acting is a co-ordinator's
+    # The query twins: what a co-ordinator acts on, and what concerns a volunteer (their organisations').
+    titles = lambda condition: set(db.session.scalars(select(Meeting.title).where(condition)))  # noqa: E731
+    assert titles(within(n["morag"], Meeting.organisation_id)) == {"Perth SMART group"}
+    assert titles(within(n["tom"], Meeting.organisation_id)) == set()
+    assert titles(within(n["admin"], Meeting.organisation_id)) == {"Perth SMART group"}
+    assert titles(among_members(mentor, Meeting.organisation_id)) == {"Perth SMART group"}
+    assert titles(among_members(n["tom"], Meeting.organisation_id)) == set()
     pending = make_person("coordinator", status="pending")
     assert not may_act_for(pending, ours)
 
@@ -186,6 +193,7 @@ def test_admins_add_organisations_and_coordinators_add_members_to_their_own(clie
     n = two_organisations
     newcomer = make_person("peer_mentor", first_name="Nia", email="nia@example.org", organisations=[])
     auth.login(n["tom"])
+    assert 'href="/organisations/"' in client.get("/coordinate/").get_data(as_text=True)
     assert client.post("/organisations/", data={"name": "Glasgow Recovery Community", "kind": "community"}
                        ).status_code == 404
     assert db.session.scalar(select(Organisation).where(Organisation.name.like("Glasgow%"))) is None
