@@ -22,6 +22,7 @@ from recovery_network.pathways.models import Pathway
 from recovery_network.meetings.recurrence import next_occurrences
 from recovery_network.mentors.models import Course, TrainingRecord
 from recovery_network.rota.models import Signup
+from recovery_network.rota.queries import gaps
 from recovery_network.rota.services import sign_up
 from recovery_network.types import utcnow
 from tests.conftest import founding_organisation
@@ -244,3 +245,10 @@ def test_migration_gives_everything_saved_one_owner(migrated_app):  # noqa: F811
             assert conn.execute(text("SELECT organisation_id FROM meetings")).scalar_one() == owner
             assert conn.execute(text("SELECT organisation_id FROM pathways")).scalar_one() == owner
             assert sorted(conn.execute(text("SELECT person_id FROM organisation_members")).scalars()) == [1, 2]
+
+
+def test_gap_alerts_count_only_the_organisations_own_sessions(two_organisations):
+    """The daily gap email to a co-ordinator counts their organisations' short sessions, not another's."""
+    n = two_organisations
+    assert {p.meeting.title for p in gaps(n["morag"], utcnow())} == {"Perth SMART group"}
+    assert gaps(n["tom"], utcnow()) == []

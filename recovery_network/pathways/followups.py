@@ -14,6 +14,7 @@ from sqlalchemy import select
 from recovery_network.accounts.models import COORDINATOR, Person
 from recovery_network.audit.services import record
 from recovery_network.extensions import db
+from recovery_network.organisations.access import may_act_for
 from recovery_network.mail import public_url
 from recovery_network.pathways import standards
 from recovery_network.pathways.models import ContactRecord, Pathway
@@ -44,6 +45,8 @@ def escalate(follow_up: FollowUp, today: date) -> None:
     body = ("A pathway needs a co-ordinator: contact has not been made after trying. Open it to see what has "
             f"been tried and agree the next step (a welfare check, not a report to anyone):\n\n{link}")
     for person in coordinators():
+        if not may_act_for(person, pathway.organisation_id):
+            continue  # another organisation's co-ordinator: the pathway is not theirs to act on
         queue(f"escalation:{follow_up.id}:{person.id}", person, "A pathway needs you", body)
     record("pathway.escalate", None, pathway, detail=follow_up.reason)
 

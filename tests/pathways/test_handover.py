@@ -6,6 +6,8 @@ views is audited; withdrawing ends its access on the next request, byte for byte
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -14,7 +16,9 @@ from recovery_network.extensions import db
 from recovery_network.organisations.models import Organisation
 from recovery_network.pathways.models import Pathway
 from recovery_network.pathways.share_models import PathwayShare
+from recovery_network.rota.models import OutboxMessage
 from tests.pathways.conftest import TODAY, open_form
+from tests.pathways.test_throughcare import contact, opened
 
 # How the contact Morag recorded reads in a contact list.
 VIDEO = f"{TODAY:%a %-d %b}: Video call</li>"
@@ -148,3 +152,18 @@ def test_handover_without_keeping_reading_leaves_nothing_behind(client, auth, ha
     assert client.get(f"/pathways/{h['pathway'].public_id}").status_code == 404
     auth.login(h["tom"])
     assert VIDEO in client.get(f"/pathways/{h['pathway'].public_id}").get_data(as_text=True)
+
+
+def test_escalations_reach_only_the_owning_organisations_coordinators(client, auth, setting, make_person):
+    """Two tries with no response escalate to Morag (the owner's), not to another organisation's Tom."""
+    tayside = Organisation(name="Tayside Throughcare", kind="throughcare")
+    db.session.add(tayside)
+    db.session.commit()
+    tom = make_person("coordinator", first_name="Tom", organisations=[tayside])
+    pathway = opened(client, auth, setting, release_date=(TODAY - timedelta(days=3)).isoformat())
+    for days in (2, 1):
+        contact(client, pathway, TODAY - timedelta(days=days), "no_response")
+    mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("escalation:%"))).all()
+    assert [m.person_id for m in mails] == [setting["coordinator"].id]
+    auth.login(tom)
+    assert "Escalations (0)" in client.get("/coordinate/").get_data(as_text=True)
