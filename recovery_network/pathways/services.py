@@ -108,6 +108,13 @@ def check_release_date(release: date, today: date) -> None:
         raise PathwayError("The release date is more than a year away.")
 
 
+def owner_for(details: PathwayDetails, by: Person) -> int | None:
+    """Who owns a new pathway: as chosen, else the opener's organisation, else (prison staff often belong to
+    none) the mentor's, so the mentoring organisation's co-ordinators can act on it."""
+    return details.organisation_id or next(
+        (org for person in (by, details.mentor, details.community_mentor) if (org := home_organisation(person))), None)
+
+
 def open_pathway(details: PathwayDetails, by: Person, today: date) -> Pathway:
     """Open a pathway with recorded consent, and propose its plan."""
     if details.establishment is None or not may_open(by, details.establishment):
@@ -125,7 +132,7 @@ def open_pathway(details: PathwayDetails, by: Person, today: date) -> Pathway:
         community_mentor_id=details.community_mentor.id if details.community_mentor else None,
         consent_scope=details.consent_scope, consent_version=CONSENT_VERSION, consent_at=utcnow(),
         consent_recorded_by_id=by.id, plain_titles=details.plain_titles, status="open",
-        organisation_id=details.organisation_id or home_organisation(by),
+        organisation_id=owner_for(details, by),
     )
     db.session.add(pathway)
     db.session.flush()
