@@ -7,7 +7,7 @@ organisations one owner.
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask_migrate import upgrade
@@ -233,7 +233,7 @@ def test_migration_gives_everything_saved_one_owner(migrated_app):  # noqa: F811
             insert(conn, "venues", id=1, slug="v", area_id=1, setting="custody")
             insert(conn, "meetings", id=1, slug="m", venue_id=1, visibility="custody", weekday=1, frequency="weekly",
                    duration_minutes=90, facilitators_needed=0, mentors_needed=0, status="active", listing="open",
-                   start_time=time(18, 30))
+                   start_time="18:30:00")  # a string: SQLite binds no time objects; PostgreSQL casts it
             insert(conn, "pathways", id=1, public_id="p1", reference="RN-AAAAAA", establishment_id=1,
                    release_date=date(2026, 3, 10), status="open")
             for pid, role in ((1, "coordinator"), (2, "peer_mentor"), (3, "establishment_staff")):
