@@ -118,11 +118,13 @@ def register_blueprints(app: Flask) -> None:
     from recovery_network.health import bp as health_bp
     from recovery_network.mentors.views import bp as mentors_bp
     from recovery_network.meetings.views import bp as organise_bp
+    from recovery_network.organisations.views import bp as organisations_bp
     from recovery_network.pathways.pack_views import bp as liberation_bp
     from recovery_network.pathways.referral_views import bp as referrals_bp
     from recovery_network.pathways.views import bp as pathways_bp
     from recovery_network.rota.views import bp as rota_bp
 
     for bp in (directory_bp, feeds_bp, api_bp, api_v1_bp, health_bp, accounts_bp, mentors_bp, coordination_bp,
-               establishments_bp, rota_bp, organise_bp, courses_bp, pathways_bp, liberation_bp, referrals_bp):
+               establishments_bp, rota_bp, organise_bp, courses_bp, pathways_bp, liberation_bp, referrals_bp,
+               organisations_bp):
         app.register_blueprint(bp)

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from recovery_network.demo_people import seed_course_and_custody_post, seed_people, seed_rota_and_pathway
+from recovery_network.demo_organisations import founding, seed_members, seed_shared_pathway
 from recovery_network.extensions import db
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import next_occurrences
@@ -127,6 +128,7 @@ def seed(now: datetime) -> dict[str, int]:
                                  step_free=access.startswith(("Step-free", "Lift")), establishment_kind=KINDS.get(slug)))
             added["venues"] += 1
     db.session.flush()
+    owner = founding()
     for slug, details in meetings(now.date()):
         if demo_meeting(slug, details) is not None:
             continue
@@ -134,13 +136,16 @@ def seed(now: datetime) -> dict[str, int]:
         details.facilitators_needed, details.mentors_needed = HELPERS[details.kind]
         if details.online_url:
             details.mentors_needed = 0
+        details.organisation_id = owner.id
         meeting = create_meeting(details)
         added["meetings"] += 1
         _demo_changes(slug, meeting, now)
     added["people"] = seed_people(now.date())
+    seed_members()
     if added["people"]:
         seed_rota_and_pathway(now)
         seed_course_and_custody_post(now)
+        seed_shared_pathway(now)
     return added
 
 

@@ -33,6 +33,8 @@ COURSES = [
 PEOPLE = {
     "admin": ("Alex", "M", ["admin"], ACTIVE, []),
     "coordinator": ("Morag", "D", ["coordinator"], ACTIVE, []),
+    # Tayside Throughcare's co-ordinator (demo_organisations.py): sees only what Tayside owns or is shared.
+    "coordinator.tayside": ("Tom", "H", ["coordinator"], ACTIVE, []),
     "staff.perth": ("Gordon", "R", ["establishment_staff"], ACTIVE, ["hmp-perth"]),
     "facilitator": ("Fiona", "S", ["facilitator", "peer_mentor"], ACTIVE, []),
     # A prison officer trained as a facilitator: their staff post is their clearance for HMP Perth.

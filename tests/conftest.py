@@ -106,6 +106,24 @@ def make_venue(app_ctx):
     return make
 
 
+TEST_ORGANISATION = "Recovery Network"
+# Who the migration (0033) puts in the founding organisation; the factories do the same, so every test that
+# does not name organisations works inside one, as a network did before organisations existed.
+MEMBER_ROLES = ("coordinator", "peer_mentor", "facilitator")
+
+
+def founding_organisation():
+    """The founding organisation of the test network, made on first use."""
+    from recovery_network.organisations.models import Organisation
+
+    found = db.session.query(Organisation).filter_by(name=TEST_ORGANISATION).one_or_none()
+    if found is None:
+        found = Organisation(name=TEST_ORGANISATION, kind="mentoring")
+        db.session.add(found)
+        db.session.flush()
+    return found
+
+
 @pytest.fixture
 def make_meeting(app_ctx, make_venue):
     """Factory: a committed meeting series through the real service (weekly Tuesday 18:30 by default)."""
@@ -120,6 +138,7 @@ def make_meeting(app_ctx, make_venue):
             start_time=fields.pop("start_time", time(18, 30)),
             starts_on=fields.pop("starts_on", date(2026, 1, 6)),
             venue=venue,
+            organisation_id=fields.pop("organisation_id", None) or founding_organisation().id,
             **fields,
         )
         meeting = create_meeting(details)
@@ -137,8 +156,12 @@ def make_person(app_ctx):
     """Factory: a committed person with roles (approved unless told otherwise)."""
     counter = {"n": 0}
 
-    def make(*roles: str, status: str = ACTIVE, first_name: str = "Sam", establishments=(), **fields) -> Person:
+    def make(*roles: str, status: str = ACTIVE, first_name: str = "Sam", establishments=(), organisations=None,
+             **fields) -> Person:
+        """`organisations`: the ones they belong to; by default the founding one for co-ordinators and volunteers."""
         from werkzeug.security import generate_password_hash
+
+        from recovery_network.organisations.models import Membership
 
         counter["n"] += 1
         person = Person(
@@ -152,6 +175,9 @@ def make_person(app_ctx):
         person.roles = [PersonRole(role=r) for r in roles]
         person.staff_posts = [StaffPost(venue_id=v.id) for v in establishments]
         db.session.add(person)
+        if organisations is None:
+            organisations = [founding_organisation()] if set(roles) & set(MEMBER_ROLES) else []
+        db.session.add_all(Membership(organisation=o, person=person) for o in organisations)
         db.session.commit()
         return person
 

@@ -177,7 +177,7 @@ def test_a_pending_account_reaches_nothing_but_its_own_profile(app, client, auth
     pending = world["people"]["pending"]
     auth.login(pending)
     values = {"slug": world["public"].slug, "public_id": pending.public_id, "token": "x" * 43, "status": "verified",
-              "training_id": 1, "clearance_id": 1, "signup_id": 1, "item_id": 1, "leave_id": 1, "filename": "app.js",
+              "training_id": 1, "clearance_id": 1, "signup_id": 1, "item_id": 1, "leave_id": 1, "share_id": 1, "person_id": "x", "filename": "app.js",
               "action": "approve", "code": "x" * 12}
     form = {"course_id": course.id, "completed_on": "2026-01-05", "meeting_id": world["public"].id,
             "occurrence_date": "2026-12-08", "role": "peer_mentor"}

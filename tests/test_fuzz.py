@@ -28,6 +28,7 @@ from recovery_network.extensions import db
 from recovery_network.forms import BaseForm
 from recovery_network.pathways.models import Pathway, PathwayItem
 from recovery_network.rota.models import Signup
+from recovery_network.organisations.models import Organisation
 from tests.test_bad_input import HUGE, TODAY, world  # noqa: F401 - the world fixture
 
 EXAMPLES = 20  # per route: a few seconds per route family on either database
@@ -92,6 +93,16 @@ def values_for(name: str, fields: dict[str, set[type]]):
 RAW_FORM_NAMES = {"action", "role", "venue", "reset", "person", "next", "attended"}
 
 
+def other_organisation() -> Organisation:
+    """An organisation besides the world's own, to share its pathway with (made on first use)."""
+    found = db.session.scalar(select(Organisation).where(Organisation.name == "Tayside Throughcare"))
+    if found is None:
+        found = Organisation(name="Tayside Throughcare", kind="throughcare")
+        db.session.add(found)
+        db.session.commit()
+    return found
+
+
 def plausible(world: dict) -> dict[str, str]:  # noqa: F811 - a plain argument
     """A value for every field name that passes its validators, so a hostile one reaches deeper code."""
     soon = TODAY + timedelta(days=(0 - TODAY.weekday()) % 7 or 7)  # the Dundee meeting meets on Mondays
@@ -121,6 +132,8 @@ def plausible(world: dict) -> dict[str, str]:  # noqa: F811 - a plain argument
         "reset": "", "near": "Dundee", "radius": "10", "day": "mon", "time": "evening", "type": "smart",
         "mode": "in_person", "page": "1", "next": "/account",
         "district": "PH2", "listing": "open", "referral_contact": "", "room": "Chapel", "coverage": "Fife", "attended": "",
+        "share_with": str(other_organisation().id), "share_kind": "share", "include_contacts": "y",
+        "keep_read": "",
     }
 
 
@@ -139,6 +152,8 @@ def path_args(app, world: dict) -> dict[tuple[str, str], str]:  # noqa: F811 - a
         ("token", "accounts"): reset_token(world["mentor"]), ("token", ""): "not-a-token",
         ("slug", "coordination"): world["prison"].slug, ("slug", "courses"): world["meeting"].slug,
         ("slug", "establishments"): world["meeting"].slug, ("code", ""): "not-a-code", ("action", ""): "approve",
+        ("public_id", "organisations"): other_organisation().public_id,
+        ("person_id", ""): world["mentor"].public_id, ("share_id", ""): "1",
     }
 
 

@@ -1,7 +1,7 @@
 """the pack-ready mark on a pathway, an enrolment's link to a pathway, and a meeting's room
 
 Revision ID: 0035_staff_view
-Revises: 0031_network_grows
+Revises: 0033_organisations
 Create Date: 2026-12-02 05:00:00
 
 Issue 14: establishment staff see whether a releasing person's pack is ready to leave at the gate (a mark
@@ -16,7 +16,7 @@ from recovery_network.types import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = '0035_staff_view'
-down_revision = '0031_network_grows'
+down_revision = '0033_organisations'
 branch_labels = None
 depends_on = None
 

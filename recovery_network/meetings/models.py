@@ -94,6 +94,9 @@ class Meeting(db.Model):
     # Who to ask to be referred to a closed group (a phone number or an email of the service, not a person's).
     referral_contact: Mapped[str] = mapped_column(String(200), default="", server_default="")
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"))  # indexed by ix_meetings_venue_search
+    # The organisation that owns the series: its co-ordinators manage it (organisations/access.py). None only for
+    # imported series, which admins manage.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     online_url: Mapped[str | None] = mapped_column(String(300))
     # Where in the building ("Chapel", "Hall 2"): inside a prison, what the gate's day sheet tells visitors.
     room: Mapped[str] = mapped_column(String(60), default="", server_default="")

@@ -9,6 +9,7 @@ from recovery_network.accounts.models import Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
+from recovery_network.organisations.access import home_organisation
 from recovery_network.meetings.custody import CustodyVenueRefused, check_venue_allowed, needs_approval
 from recovery_network.meetings import rules
 from recovery_network.meetings.kinds import BY_CODE
@@ -69,6 +70,8 @@ class MeetingDetails:
     listing: str = OPEN
     referral_contact: str = ""
     room: str = ""
+    # The owning organisation, set when the series is posted (its poster's); editing never moves it.
+    organisation_id: int | None = None
 
 
 def apply_details(meeting: Meeting, details: MeetingDetails) -> None:
@@ -138,7 +141,8 @@ def _check_listing(details: MeetingDetails) -> None:
 
 def create_meeting(details: MeetingDetails) -> Meeting:
     """Post a new meeting series."""
-    meeting = Meeting(slug=details.slug, sequence=0)  # apply_details fills it in, by the custody rule
+    meeting = Meeting(slug=details.slug, sequence=0,  # apply_details fills it in, by the custody rule
+                      organisation_id=details.organisation_id)
     db.session.add(meeting)
     with db.session.no_autoflush:  # the new meeting is pending without its slug until apply_details sets it
         apply_details(meeting, details)
@@ -250,6 +254,8 @@ def post_meeting(details: MeetingDetails, by: Person) -> Meeting:
     check_venue_allowed(details.venue, by, _posting_date(details))
     if details.organiser is None:
         details = replace(details, organiser=by)
+    if details.organisation_id is None:
+        details = replace(details, organisation_id=home_organisation(by))
     meeting = create_meeting(details)
     if needs_approval(details.venue, by):
         meeting.status = AWAITING

@@ -23,6 +23,7 @@ from recovery_network.meetings.forms import CancelForm, MeetingForm, MoveForm, R
 from recovery_network.meetings.models import ACTIVE, AWAITING, ENDED, PAUSED, Meeting
 from recovery_network.meetings.recurrence import Occurrence, describe, next_occurrences
 from recovery_network.meetings.visibility import meeting_or_404
+from recovery_network.organisations.access import may_act_for, within
 from recovery_network.rota.queries import helpers_for
 from recovery_network.rota.services import CapacityBelowSignups
 from recovery_network.venues.models import COMMUNITY, CUSTODY, Area, Venue
@@ -54,14 +55,16 @@ def now() -> datetime:
 
 
 def is_coordinator() -> bool:
-    """Co-ordinators (and admins) manage every series, not just their own."""
+    """Co-ordinators manage their organisations' series (admins every series), not just their own."""
     return current_user.has_role(COORDINATOR)
 
 
 def managed_or_404(slug: str) -> Meeting:
-    """A series the person may see and manage: their own, or any for a co-ordinator; others do not exist for them."""
+    """A series the person may see and manage: their own, or their organisations' as a co-ordinator
+    (organisations/access.py); others do not exist for them."""
     meeting = meeting_or_404(current_user, slug=slug)
-    if not is_coordinator() and meeting.organiser_id != current_user.id:
+    if meeting.organiser_id != current_user.id and not (
+            is_coordinator() and may_act_for(current_user, meeting.organisation_id)):
         abort(404)
     return meeting
 
@@ -83,10 +86,13 @@ def move_venues(meeting: Meeting) -> list[Venue]:
 
 
 def organised(person: Person | None, status: str) -> Select[tuple[Meeting]]:
-    """The series a person organises (everyone's when None), optionally of one status, by title."""
+    """The series a person organises (when None, every series the co-ordinator's organisations own), optionally
+    of one status, by title."""
     query = select(Meeting).options(selectinload(Meeting.venue), selectinload(Meeting.changes))
     if person is not None:
         query = query.where(Meeting.organiser_id == person.id)
+    else:
+        query = query.where(within(current_user, Meeting.organisation_id))
     if status in LISTED_STATUSES:
         query = query.where(Meeting.status == status)
     return query.order_by(Meeting.title, Meeting.id)

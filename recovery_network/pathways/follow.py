@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from recovery_network.accounts.models import COORDINATOR, Person
 from recovery_network.extensions import db
+from recovery_network.organisations.access import may_act_for
 from recovery_network.mail import public_url
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import Occurrence
@@ -72,10 +73,10 @@ def follow(item: PathwayItem, meeting: Meeting) -> None:
 
 
 def supporters(pathway: Pathway) -> list[Person]:
-    """Who hears about a change: the mentor, the backup, and the network's co-ordinators."""
+    """Who hears about a change: the mentor, the backup, and the co-ordinators of the organisation that owns it."""
     people = {p.id: p for p in (pathway.mentor, pathway.backup_mentor) if p is not None and p.is_active}
     for person in db.session.scalars(select(Person).where(Person.status == "active")):
-        if person.has_role(COORDINATOR):
+        if person.has_role(COORDINATOR) and may_act_for(person, pathway.organisation_id):
             people.setdefault(person.id, person)
     return list(people.values())
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from recovery_network.accounts.models import ADMIN, COORDINATOR, Person
 from recovery_network.audit.services import record
 from recovery_network.extensions import db
+from recovery_network.organisations.access import may_act_for
 from recovery_network.mail import public_url
 from recovery_network.pathways import standards
 from recovery_network.pathways.models import ContactRecord, Pathway
@@ -38,18 +39,20 @@ def responsible_coordinator(pathway: Pathway) -> Person | None:
     """The one co-ordinator an escalation is emailed to.
 
     A pathway records no co-ordinator of its own, so the responsible one is, in order: whoever accepted its
-    referral, then whoever opened it (recorded the consent) — each only while an active co-ordinator; failing
-    both (it was opened by a mentor or staff, or they have left), the longest-standing active co-ordinator who
-    is not only an admin, and an admin only when there is no co-ordinator at all."""
+    referral, then whoever opened it (recorded the consent) — each only while an active co-ordinator who may
+    act for the organisation that owns it now (a handover moves it); failing both (it was opened by a mentor or
+    staff, or they have left), the owning organisation's longest-standing co-ordinator who is not only an
+    admin, and an admin only when there is none."""
     candidates = []
     if pathway.referral is not None and pathway.referral.decided_by_id:
         candidates.append(db.session.get(Person, pathway.referral.decided_by_id))
     if pathway.consent_recorded_by_id:
         candidates.append(db.session.get(Person, pathway.consent_recorded_by_id))
     for person in candidates:
-        if person is not None and person.status == "active" and person.has_role(COORDINATOR):
+        if (person is not None and person.status == "active" and person.has_role(COORDINATOR)
+                and may_act_for(person, pathway.organisation_id)):
             return person
-    everyone = coordinators()
+    everyone = [p for p in coordinators() if may_act_for(p, pathway.organisation_id)]
     return next((p for p in everyone if COORDINATOR in p.role_codes), None) or next(
         (p for p in everyone if ADMIN in p.role_codes), None)
 

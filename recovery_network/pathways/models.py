@@ -52,6 +52,8 @@ class Pathway(db.Model):
     reference: Mapped[str] = mapped_column(String(16), unique=True)
     first_name: Mapped[str] = mapped_column(String(40))
     establishment_id: Mapped[int] = mapped_column(ForeignKey("venues.id"))
+    # The organisation that owns the pathway (organisations/access.py); a handover moves it (pathways/sharing.py).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     release_date: Mapped[date] = mapped_column(Date, index=True)
     destination: Mapped[str] = mapped_column(String(60))
     destination_latitude: Mapped[float] = mapped_column(Float)
@@ -93,6 +95,7 @@ class Pathway(db.Model):
     follow_ups: Mapped[list[FollowUp]] = relationship(cascade="all, delete-orphan", order_by="FollowUp.id")
     home_leave: Mapped[list[HomeLeave]] = relationship(cascade="all, delete-orphan", order_by="HomeLeave.starts_on")
     extensions: Mapped[list[Extension]] = relationship(cascade="all, delete-orphan", order_by="Extension.id")
+    shares: Mapped[list[PathwayShare]] = relationship(cascade="all, delete-orphan", order_by="PathwayShare.id")
     referral: Mapped[Referral | None] = relationship(cascade="all, delete-orphan", back_populates="pathway",
                                                      single_parent=True)
 
@@ -193,6 +196,7 @@ class PathwayTally(db.Model):
 from recovery_network.pathways.throughcare_models import (  # noqa: E402
     Extension, FollowUp, HomeLeave, PlanArea, Referral,
 )
+from recovery_network.pathways.share_models import PathwayShare  # noqa: E402
 
 __all__ = ["ContactRecord", "Extension", "FollowUp", "HomeLeave", "Pathway", "PathwayFeedToken", "PathwayItem",
-           "PathwayTally", "PlanArea", "Referral"]
+           "PathwayShare", "PathwayTally", "PlanArea", "Referral"]

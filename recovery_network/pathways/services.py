@@ -13,6 +13,7 @@ from recovery_network.audit.services import record
 from recovery_network.courses.models import Enrolment
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
+from recovery_network.organisations.access import home_organisation
 from recovery_network.meetings.visibility import may_see_establishment
 from recovery_network.mentors.rules import Decision
 from recovery_network.mentors.services import eligibility
@@ -57,6 +58,7 @@ class PathwayDetails:
     consent_scope: str
     plain_titles: bool = False
     community_mentor: Person | None = None  # the mentor outside: no clearance needed
+    organisation_id: int | None = None  # the owner; by default the organisation of whoever opens it
 
 
 def new_reference() -> str:
@@ -141,6 +143,13 @@ def person_name(text: str) -> str:
         raise PathwayError(str(refused), "first_name") from None
 
 
+def owner_for(details: PathwayDetails, by: Person) -> int | None:
+    """Who owns a new pathway: as chosen, else the opener's organisation, else (prison staff often belong to
+    none) the mentor's, so the mentoring organisation's co-ordinators can act on it."""
+    return details.organisation_id or next(
+        (org for person in (by, details.mentor, details.community_mentor) if (org := home_organisation(person))), None)
+
+
 def open_pathway(details: PathwayDetails, by: Person, today: date) -> Pathway:
     """Open a pathway with recorded consent, and propose its plan."""
     name = person_name(details.first_name)
@@ -159,6 +168,7 @@ def open_pathway(details: PathwayDetails, by: Person, today: date) -> Pathway:
         community_mentor_id=details.community_mentor.id if details.community_mentor else None,
         consent_scope=details.consent_scope, consent_version=CONSENT_VERSION, consent_at=utcnow(),
         consent_recorded_by_id=by.id, plain_titles=details.plain_titles, status="open",
+        organisation_id=owner_for(details, by),
     )
     db.session.add(pathway)
     db.session.flush()

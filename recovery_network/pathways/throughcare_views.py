@@ -17,6 +17,7 @@ from recovery_network.pathways.models import Pathway
 from recovery_network.pathways.tallies import contacts_of
 from recovery_network.pathways.throughcare_forms import CloseForm, ExtendForm, LeaveForm, PlanAreaForm, VisitForm
 from recovery_network.pathways.throughcare_models import EXTENSION_REASONS, PLAN_AREAS, PLAN_STATUSES, HomeLeave
+from recovery_network.organisations.access import may_act_for, within
 from recovery_network.pathways.views import _apply, bp, pathway_or_404, render_pathway, retention_days
 from recovery_network.pathways.plan_views import item_or_404
 from recovery_network.types import utcnow
@@ -144,8 +145,10 @@ def close(public_id: str):
 
 
 def dashboard_rows(today: date) -> list[tuple[Pathway, list]]:
-    """Open pathways with their standards, for the co-ordinator's dashboard."""
-    pathways = db.session.scalars(select(Pathway).where(Pathway.status == "open").order_by(Pathway.release_date))
+    """Open pathways the co-ordinator's organisations own, with their standards, for their dashboard."""
+    pathways = db.session.scalars(select(Pathway).where(Pathway.status == "open",
+                                                        within(current_user, Pathway.organisation_id))
+                                  .order_by(Pathway.release_date))
     return [(p, standards.standards(p.release_date, today, contacts_of(p))) for p in pathways]
 
 
@@ -156,5 +159,9 @@ def throughcare_dashboard() -> dict:
     from recovery_network.pathways import referrals
 
     today = utcnow().date()
-    return {"escalations": followups.escalations(), "waiting": referrals.waiting(today),
-            "overdue": followups.overdue(today), "rows": dashboard_rows(today), "today": today}
+    # Each co-ordinator sees their own organisations' escalations and overdue follow-ups (organisations/access.py).
+    return {"escalations": [f for f in followups.escalations()
+                            if may_act_for(current_user, f.pathway.organisation_id)],
+            "waiting": referrals.waiting(today),
+            "overdue": [o for o in followups.overdue(today) if may_act_for(current_user, o.pathway.organisation_id)],
+            "rows": dashboard_rows(today), "today": today}

@@ -16,7 +16,9 @@ from recovery_network.forms import BaseForm, show_beside
 from recovery_network.feeds.private import calendar_response
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.visibility import custody_access, visible_to
-from recovery_network.pathways import appointments, enrolment, feeds, follow, plan, planning, services, standards
+from recovery_network.organisations.access import within
+from recovery_network.pathways import (appointments, enrolment, feeds, follow, plan, planning, services, sharing,
+                                       standards)
 from recovery_network.pathways.forms import AppointmentForm, ContactForm, PathwayForm, ReleaseDateForm
 from recovery_network.pathways.models import Pathway, PathwayItem
 from recovery_network.pathways.pack import PACK_STATES
@@ -31,32 +33,47 @@ from recovery_network.venues.services import locate, not_found
 bp = Blueprint("pathways", __name__, url_prefix="/pathways")
 
 
-def may_see_all() -> bool:
-    """Co-ordinators and admins see every pathway."""
-    return current_user.is_approved and current_user.has_role(COORDINATOR)
-
-
-def visible() -> object:
-    """Pathways this person may see: their own as a mentor (inside, backup or community), their prison's as its
-    staff, all for co-ordinators."""
-    if may_see_all():
-        return Pathway.id.is_not(None)
+def acting() -> object:
+    """Pathways this person works on: their own as a mentor (inside, backup or community), their prison's as its
+    staff, and those their organisations own as a co-ordinator (all for an admin: organisations/access.py)."""
     mine = [Pathway.mentor_id == current_user.id, Pathway.backup_mentor_id == current_user.id,
             Pathway.community_mentor_id == current_user.id]
     if current_user.has_role(ESTABLISHMENT_STAFF) and current_user.establishment_ids:
         mine.append(Pathway.establishment_id.in_(sorted(current_user.establishment_ids)))
+    if current_user.has_role(COORDINATOR):
+        mine.append(within(current_user, Pathway.organisation_id))
     return or_(*mine)
 
 
-def pathway_or_404(public_id: str) -> Pathway:
-    """A pathway this person may see, audited; 404 for anything else (it doesn't confirm existence)."""
+def visible() -> object:
+    """Pathways this person may open at all: those they work on, and those shared with their organisations."""
+    return or_(acting(), sharing.shared_with(current_user))
+
+
+def find_pathway(public_id: str, may_read: bool = True) -> tuple[Pathway, sharing.ReadAccess | None]:
+    """A pathway this person may see, audited, and the consents they read it through if they do not work on it
+    (only where `may_read`); 404 for anything else (it doesn't confirm existence)."""
     if not current_user.is_approved:
         abort(404)
     pathway = db.session.scalar(select(Pathway).where(Pathway.public_id == public_id, visible()))
     if pathway is None:
         abort(404)
-    record("pathway.view", current_user, pathway)
-    return pathway
+    if db.session.scalar(select(Pathway.id).where(Pathway.id == pathway.id, acting())) is not None:
+        record("pathway.view", current_user, pathway)
+        return pathway, None
+    reading = sharing.read_access(pathway, current_user) if may_read else None
+    if reading is None:
+        abort(404)
+    # Each look by a receiving organisation is on the record, naming the organisations it came through.
+    record("pathway.shared_view", current_user, pathway,
+           detail="org " + ",".join(str(i) for i in reading.organisation_ids))
+    return pathway, reading
+
+
+def pathway_or_404(public_id: str) -> Pathway:
+    """A pathway this person works on, audited; a pathway only shared with them is read on its page, never
+    changed, so every other route answers 404 for it, as for one that does not exist."""
+    return find_pathway(public_id, may_read=False)[0]
 
 
 @bp.before_request
@@ -74,11 +91,15 @@ def index():
     if not current_user.is_approved:
         abort(404)
     today = utcnow().date()
-    pathways = db.session.scalars(select(Pathway).where(visible()).order_by(Pathway.release_date)).all()
+    pathways = db.session.scalars(select(Pathway).where(acting()).order_by(Pathway.release_date)).all()
     rows = [(p, services.flags(p, today), standards.standards(p.release_date, today, contacts_of(p)))
             for p in pathways]
     rows.sort(key=lambda r: (not r[1], r[0].release_date))
-    return render_template("pathways/index.html", rows=rows, today=today)
+    # Shared with my organisations: only what the consent covers, so no flags or standards here.
+    shared = db.session.scalars(select(Pathway).where(sharing.shared_with(current_user),
+                                                        Pathway.id.not_in(select(Pathway.id).where(acting())))
+                                .order_by(Pathway.release_date)).all()
+    return render_template("pathways/index.html", rows=rows, today=today, shared=shared)
 
 
 def openable_establishments() -> list[Venue]:
@@ -143,13 +164,18 @@ def _details(form: PathwayForm, located) -> services.PathwayDetails:
 @bp.get("/<public_id>")
 def detail(public_id: str, **forms):
     """The plan week by week, suggestions, contacts, flags, and the calendar link."""
-    pathway = pathway_or_404(public_id)
+    pathway, reading = find_pathway(public_id)
     db.session.commit()  # keep the audit row of this view
+    if reading is not None:
+        from recovery_network.pathways.sharing_views import render_shared
+
+        return render_shared(pathway, reading)
     return render_pathway(pathway, **forms)
 
 
 def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | None = None, **forms):
     """The pathway page with its forms."""
+    from recovery_network.pathways.sharing_views import sharing_context
     from recovery_network.pathways.throughcare_views import throughcare_context
 
     today = utcnow().date()
@@ -192,6 +218,8 @@ def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | N
             formdata=None, on=min(today, plan.window(pathway.release_date)[1])), "contact"),
         release_form=forms.get("release_form") or ReleaseDateForm(formdata=None, release_date=pathway.release_date),
         live_links=feeds.live_links(pathway), new_link=new_link, error=error,
+        contact_list=sharing.visible_contacts(pathway, current_user),
+        **sharing_context(pathway, forms),
         **throughcare_context(pathway, today, forms),
     )
 
@@ -286,4 +314,4 @@ def retention_days() -> int:
 
 
 # The plan's own routes live beside these, on the same blueprint.
-from recovery_network.pathways import plan_views, throughcare_views  # noqa: E402,F401
+from recovery_network.pathways import plan_views, sharing_views, throughcare_views  # noqa: E402,F401

@@ -18,6 +18,7 @@ from recovery_network.extensions import db
 from recovery_network.meetings.recurrence import localise
 from recovery_network.mentors.rules import ClearanceFact, TrainingFact, eligible
 from recovery_network.mentors.services import facts_for
+from recovery_network.organisations.access import may_act_for
 from recovery_network.rota.models import ROTA_ROLES
 from recovery_network.rota.queries import Place, _staffed_meetings, places
 
@@ -46,7 +47,9 @@ def week_gaps(viewer: Person, filters: Filters, now: datetime, tz: str = "Europe
     """Places short of helpers in the seven days from the filtered date (none already past), custody first."""
     start = max(localise(datetime.combine(filters.week, time.min), tz), now)
     end = localise(datetime.combine(filters.week + timedelta(days=7), time.min), tz)
-    found = [p for p in places(_staffed_meetings(viewer), start, end) if p.short > 0 and _matches(p, filters)]
+    # A co-ordinator fills the gaps of their organisations' sessions (an admin's span all).
+    mine = [m for m in _staffed_meetings(viewer) if may_act_for(viewer, m.organisation_id)]
+    found = [p for p in places(mine, start, end) if p.short > 0 and _matches(p, filters)]
     found.sort(key=lambda p: (not p.meeting.is_custody, p.occurrence.start))
     return found
 

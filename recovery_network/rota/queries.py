@@ -15,6 +15,7 @@ from recovery_network.meetings.models import ACTIVE, CUSTODY, Meeting, MeetingCh
 from recovery_network.meetings.recurrence import Occurrence, localise, occurrences, zone
 from recovery_network.meetings.visibility import visible_to
 from recovery_network.mentors.rules import eligible
+from recovery_network.organisations.access import may_act_for
 from recovery_network.mentors.services import facts_for
 from recovery_network.rota.models import ACTIVE_SIGNUP, ROTA_ROLES, RotaSlot, Signup
 from recovery_network.rota.services import needed
@@ -77,8 +78,10 @@ def places(meetings: list[Meeting], start: datetime, end: datetime) -> list[Plac
 
 
 def gaps(viewer: Person, now: datetime, days: int = 14) -> list[Place]:
-    """Occurrences in the next `days` days without enough confirmed helpers, custody first, soonest first."""
-    found = [p for p in places(_staffed_meetings(viewer), now, now + timedelta(days=days)) if p.short > 0]
+    """Occurrences in the next `days` days without enough confirmed helpers in the sessions this co-ordinator's
+    organisations own (organisations/access.py), custody first, soonest first."""
+    mine = [m for m in _staffed_meetings(viewer) if may_act_for(viewer, m.organisation_id)]
+    found = [p for p in places(mine, now, now + timedelta(days=days)) if p.short > 0]
     found.sort(key=lambda p: (not p.meeting.is_custody, p.occurrence.start))
     return found
 

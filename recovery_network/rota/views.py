@@ -17,6 +17,7 @@ from recovery_network.htmx import render, wants_fragment
 from recovery_network.inputs import page_number
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.visibility import meeting_or_404, visible_meeting
+from recovery_network.organisations.access import may_act_for
 from recovery_network.rota import feeds, queries, services
 from recovery_network.rota import gaps as gap_screen
 from recovery_network.rota.forms import AssignForm, SignupForm
@@ -93,7 +94,8 @@ def sign_up():
 def withdraw(signup_id: int):
     """Give up my place (a co-ordinator may withdraw anyone); the queue moves up."""
     signup = db.get_or_404(Signup, signup_id)
-    if signup.person_id != current_user.id and not (current_user.is_approved and current_user.has_role(COORDINATOR)):
+    if signup.person_id != current_user.id and not (current_user.has_role(COORDINATOR) and
+                                                     may_act_for(current_user, signup.slot.meeting.organisation_id)):
         abort(404)
     key = (signup.meeting_id, signup.occurrence_date, signup.slot.role)
     try:
@@ -113,6 +115,8 @@ def assign():
     if not form.validate():
         abort(400)
     meeting = meeting_or_404(current_user, meeting_id=form.meeting_id.data)
+    if not may_act_for(current_user, meeting.organisation_id):
+        abort(404)  # another organisation's rota: as if the session did not exist
     person = db.session.scalar(select(Person).where(Person.public_id == form.person.data)) or abort(404)
     try:
         outcome = services.sign_up(person, meeting, form.occurrence_date.data, form.role.data, by=current_user,

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import inspect, select, text
 
 from recovery_network.extensions import db
+from recovery_network.organisations.models import Organisation
 from recovery_network.pathways import standards
 from recovery_network.pathways.models import Pathway, PathwayTally
 from recovery_network.pathways.throughcare_models import FollowUp, Referral
@@ -257,6 +258,14 @@ def test_erasure_leaves_nothing_of_the_person_in_any_table(client, auth, setting
     client.post(f"/pathways/{pid}/visits", data={"visit_kind": "agency_visit", "on": TODAY.isoformat(), "at": "10:00"})
     contact(client, pathway, TODAY, "no_response")
     contact(client, pathway, TODAY, "no_response")
+    # Shared with another organisation, with consent: the consent and the share go with the pathway.
+    tayside = Organisation(name="Tayside Throughcare", kind="throughcare")
+    db.session.add(tayside)
+    db.session.commit()
+    assert client.post(f"/pathways/{pid}/shares", data={"share_with": tayside.id, "share_kind": "share",
+                                                         "include_contacts": "y", "consent_given": "y"}
+                       ).status_code == 303
+    assert db.session.execute(text("SELECT count(*) FROM pathway_shares")).scalar() == 1
     before = dump_text()
     for secret in ("Zephyrine", "Marblewick", "Orrinshaw", "Quillfeather", leave_day.isoformat()):
         assert secret in before, secret
@@ -267,7 +276,8 @@ def test_erasure_leaves_nothing_of_the_person_in_any_table(client, auth, setting
                    RELEASE.isoformat()):
         assert secret not in after, secret
     for table in ("pathways", "pathway_items", "contact_records", "pathway_plan_areas", "pathway_follow_ups",
-                  "pathway_home_leave", "pathway_extensions", "pathway_referrals", "pathway_feed_tokens"):
+                  "pathway_home_leave", "pathway_extensions", "pathway_referrals", "pathway_feed_tokens",
+                  "pathway_shares"):
         assert db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0, table
     # What survives: counts by month, prison and area — nothing finer.
     tallies = {(t.measure, t.establishment) for t in db.session.scalars(select(PathwayTally))}

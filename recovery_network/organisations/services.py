@@ -1,0 +1,85 @@
+"""Adding organisations and their members: admins add organisations; co-ordinators add people to their own."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from recovery_network.accounts.models import ACTIVE, Person
+from recovery_network.audit.services import record
+from recovery_network.errors import DomainError
+from recovery_network.extensions import db
+from recovery_network.organisations.access import acting_organisations, may_act_for
+from recovery_network.organisations.models import KINDS, Membership, Organisation
+
+
+class OrganisationError(DomainError):
+    """An organisation or membership change the rules refuse."""
+
+
+class NameTaken(OrganisationError):
+    """Two organisations with one name could not be told apart in a picker."""
+
+
+class NoSuchAccount(OrganisationError):
+    """Members are people with approved accounts."""
+
+
+def create_organisation(name: str, kind: str, by: Person) -> Organisation:
+    """An admin adds an organisation (co-ordinators work within the ones they belong to)."""
+    if acting_organisations(by) is not None:
+        raise OrganisationError("Only an admin adds organisations.")
+    name = " ".join(name.split())
+    if kind not in KINDS:
+        raise OrganisationError("Choose what kind of organisation it is.")
+    if db.session.scalar(select(Organisation.id).where(func.lower(Organisation.name) == name.lower())):
+        raise NameTaken("There is already an organisation with that name.")
+    organisation = Organisation(name=name, kind=kind)
+    db.session.add(organisation)
+    db.session.flush()
+    record("organisation.create", by, organisation)
+    return organisation
+
+
+def add_member(organisation: Organisation, email: str, by: Person) -> Person:
+    """Add an approved account to an organisation; a co-ordinator may only add to their own organisations."""
+    if not may_act_for(by, organisation.id):
+        raise OrganisationError("You can add people only to your own organisations.")
+    person = db.session.scalar(select(Person).where(func.lower(Person.email) == email.strip().lower()))
+    if person is None or person.status != ACTIVE:
+        raise NoSuchAccount("No approved account has that email. They register first, then you add them.")
+    if any(m.person_id == person.id for m in organisation.members):
+        raise OrganisationError(f"{person.display_name} is already a member.")
+    organisation.members.append(Membership(person=person, added_by_id=by.id))
+    db.session.flush()
+    record("organisation.member_add", by, organisation, detail=f"person {person.id}")
+    return person
+
+
+def remove_member(organisation: Organisation, person: Person, by: Person) -> None:
+    """Take someone out of an organisation; they stop acting for it on their next request."""
+    if not may_act_for(by, organisation.id):
+        raise OrganisationError("You can change only your own organisations.")
+    for membership in list(organisation.members):
+        if membership.person_id == person.id:
+            organisation.members.remove(membership)
+    db.session.flush()
+    record("organisation.member_remove", by, organisation, detail=f"person {person.id}")
+
+
+def organisations_for(person: Person) -> list[Organisation]:
+    """The organisations a person may manage: all of them for an admin, their own for a co-ordinator."""
+    acting = acting_organisations(person)
+    query = select(Organisation).order_by(Organisation.name)
+    if acting is not None:
+        query = query.where(Organisation.id.in_(sorted(acting)))
+    return list(db.session.scalars(query))
+
+
+def all_organisations() -> list[Organisation]:
+    """Every organisation by name, for choosing where to share or hand a pathway."""
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def names(ids) -> dict[int, str]:
+    """Organisation names by id."""
+    return dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(list(ids)))).all())
