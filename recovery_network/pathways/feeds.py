@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from recovery_network.extensions import db
-from recovery_network.feeds.private import new_token, plausible, same_hash, token_hash
-from recovery_network.feeds.ical import FeedEvent, FeedInfo, build_calendar, stable_uid
+from recovery_network.ical.tokens import new_token, plausible, same_hash, token_hash
+from recovery_network.ical.builder import FeedEvent, FeedInfo, build_calendar, stable_uid
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import zone
 from recovery_network.venues.models import Venue

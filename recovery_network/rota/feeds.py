@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from recovery_network.accounts.models import Person
 from recovery_network.extensions import db
-from recovery_network.feeds.private import new_token, plausible, same_hash, token_hash
-from recovery_network.feeds.ical import FeedEvent, FeedInfo, build_calendar, stable_uid
+from recovery_network.ical.tokens import new_token, plausible, same_hash, token_hash
+from recovery_network.ical.builder import FeedEvent, FeedInfo, build_calendar, stable_uid
 from recovery_network.rota.models import RotaFeedToken, Signup
 from recovery_network.rota.services import NotOnRota, occurrence_start
 from recovery_network.types import utcnow

@@ -16,7 +16,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import create_engine, inspect, text
 
-from recovery_network.feeds.ical import stable_uid
+from recovery_network.ical.builder import stable_uid
 from tests.browser.conftest import host_of, log_in, log_out
 from tests.feeds.icaljs import expand_with_icaljs
 

@@ -1,0 +1,89 @@
+"""The layers hold (issue #12, README "How it is built"), read from the source itself with ast.
+
+The ground floor (recovery_network/ical) imports no framework and no domain; no domain imports another
+inside a function to get round the order of the layers; no domain module imports a screen (a module that
+makes a Blueprint).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "recovery_network"
+GROUND_FLOOR = ("ical",)
+FRAMEWORKS = ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "flask_migrate", "sqlalchemy", "wtforms")
+
+
+def _modules() -> list[Path]:
+    """Every Python module in the app."""
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def _dotted(path: Path) -> str:
+    """recovery_network/feeds/views.py -> recovery_network.feeds.views."""
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> list[tuple[str, ast.AST, bool]]:
+    """(imported module, node, inside a function?) for every import in a module, relative ones resolved."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    here = _dotted(path).split(".")
+    if path.name != "__init__.py":
+        here = here[:-1]
+    found: list[tuple[str, ast.AST, bool]] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            nested = in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+            if isinstance(child, ast.Import):
+                found.extend((alias.name, child, in_function) for alias in child.names)
+            elif isinstance(child, ast.ImportFrom):
+                base = child.module or ""
+                if child.level:
+                    base = ".".join(here[: len(here) - child.level + 1] + ([base] if base else []))
+                found.append((base, child, in_function))
+                # "from recovery_network.x import views" imports the module views.
+                found.extend((f"{base}.{alias.name}", child, in_function) for alias in child.names)
+            visit(child, nested)
+
+    visit(tree, False)
+    return found
+
+
+def _domain(module: str) -> str | None:
+    """The domain package a dotted name belongs to (None for top-level modules like signals or config)."""
+    parts = module.split(".")
+    if len(parts) < 2 or parts[0] != "recovery_network":
+        return None
+    return parts[1] if (PACKAGE / parts[1]).is_dir() else None
+
+
+@pytest.mark.parametrize("package", GROUND_FLOOR)
+def test_the_ground_floor_imports_no_framework_and_no_domain(package):
+    """The pure calendar package: the standard library and calendar libraries only."""
+    modules = sorted((PACKAGE / package).rglob("*.py"))
+    assert modules, f"recovery_network/{package} has no modules"
+    wrong = []
+    for path in modules:
+        for name, node, _ in _imports(path):
+            top = name.split(".")[0]
+            if top in FRAMEWORKS or (top == "recovery_network" and _domain(name) != package
+                                     and name != "recovery_network"):
+                wrong.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} imports {name}")
+    assert wrong == []
+
+
+def test_the_walker_sees_a_forbidden_import(tmp_path):
+    """The walk itself can fail: a module importing Flask and a domain inside a function is caught."""
+    probe = PACKAGE / "ical" / "_probe_for_test.py"
+    probe.write_text("def f():\n    from recovery_network.meetings import models\n    import flask\n")
+    try:
+        names = [(name, inside) for name, _, inside in _imports(probe)]
+    finally:
+        probe.unlink()
+    assert ("recovery_network.meetings.models", True) in names
+    assert ("flask", True) in names
