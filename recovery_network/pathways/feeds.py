@@ -6,15 +6,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from recovery_network.extensions import db
-from recovery_network.ical.tokens import new_token, plausible, same_hash, token_hash
+from recovery_network.feeds import tokens
+from recovery_network.feeds.models import FeedToken
 from recovery_network.ical.builder import FeedEvent, FeedInfo, build_calendar, stable_uid
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import zone
 from recovery_network.venues.models import Venue
 from recovery_network.pathways import appointments
-from recovery_network.pathways.models import INSIDE_KINDS, Pathway, PathwayFeedToken, PathwayItem
+from recovery_network.pathways.models import INSIDE_KINDS, Pathway, PathwayItem
 from recovery_network.pathways.planning import LOCAL
-from recovery_network.types import utcnow
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -23,33 +23,23 @@ def issue_token(pathway: Pathway) -> str:
     """A new link (256 random bits) for a phone or a printed pack; returned once and never stored."""
     if pathway.status != "open":
         raise ValueError("closed pathways have no calendar")
-    token = new_token()
-    pathway.feed_tokens.append(PathwayFeedToken(token_hash=token_hash(token)))
-    db.session.flush()
-    return token
+    return tokens.issue(pathway_id=pathway.id)
 
 
 def revoke_all(pathway: Pathway) -> None:
     """Every link of this pathway stops working at once (reset, withdrawal of consent, closure)."""
-    for token in pathway.feed_tokens:
-        if token.revoked_at is None:
-            token.revoked_at = utcnow()
+    tokens.revoke(FeedToken.pathway_id, pathway.id)
 
 
 def live_links(pathway: Pathway) -> int:
     """How many links are working."""
-    return sum(1 for t in pathway.feed_tokens if t.revoked_at is None)
+    return len(tokens.live(FeedToken.pathway_id, pathway.id))
 
 
 def pathway_for_token(token: str) -> Pathway | None:
     """The open pathway a live link belongs to, else None (which the view turns into a plain 404)."""
-    if not plausible(token):
-        return None
-    digest = token_hash(token)
-    row = db.session.scalar(select(PathwayFeedToken).where(PathwayFeedToken.token_hash == digest))
-    if row is None or row.revoked_at is not None or not same_hash(row.token_hash, token):
-        return None
-    pathway = db.session.get(Pathway, row.pathway_id)
+    row = tokens.find(FeedToken.pathway_id, token)
+    pathway = db.session.get(Pathway, row.pathway_id) if row is not None else None
     return pathway if pathway is not None and pathway.status == "open" else None
 
 

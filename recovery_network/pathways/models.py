@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recovery_network.audit.models import AUDIT_SUBJECT
 from recovery_network.extensions import db
+from recovery_network.feeds.models import FeedToken
 from recovery_network.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class Pathway(db.Model):
     contacts: Mapped[list[ContactRecord]] = relationship(
         back_populates="pathway", cascade="all, delete-orphan", order_by="ContactRecord.on"
     )
-    feed_tokens: Mapped[list[PathwayFeedToken]] = relationship(cascade="all, delete-orphan")
+    feed_tokens: Mapped[list[FeedToken]] = relationship(cascade="all, delete-orphan")
     # Everything below is the person's too, so it goes with the pathway (erasure deletes the pathway row).
     plan_areas: Mapped[list[PlanArea]] = relationship(cascade="all, delete-orphan", order_by="PlanArea.id")
     follow_ups: Mapped[list[FollowUp]] = relationship(cascade="all, delete-orphan", order_by="FollowUp.id")
@@ -160,18 +161,6 @@ class ContactRecord(db.Model):
     pathway: Mapped[Pathway] = relationship(back_populates="contacts")
 
 
-class PathwayFeedToken(db.Model):
-    """A secret calendar link for the person's plan: only its SHA-256 is kept."""
-
-    __tablename__ = "pathway_feed_tokens"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
 class PathwayTally(db.Model):
     """Anonymous counts for funders, by month, establishment and destination area; all that survives erasure."""
 
@@ -192,5 +181,5 @@ from recovery_network.pathways.throughcare_models import (  # noqa: E402
     Extension, FollowUp, HomeLeave, PlanArea, Referral,
 )
 
-__all__ = ["ContactRecord", "Extension", "FollowUp", "HomeLeave", "Pathway", "PathwayFeedToken", "PathwayItem",
+__all__ = ["ContactRecord", "Extension", "FollowUp", "HomeLeave", "Pathway", "PathwayItem",
            "PathwayTally", "PlanArea", "Referral"]
