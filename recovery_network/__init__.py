@@ -6,6 +6,7 @@ import os
 
 from flask import Flask
 
+from recovery_network import localzone
 from recovery_network.config import Config, deployment_problems, environment_overrides, weak_secret
 
 DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
@@ -58,6 +59,7 @@ def configure(app: Flask, test_config: dict | None, serving: bool = False) -> No
         os.makedirs(app.instance_path, exist_ok=True)
         path = os.path.join(app.instance_path, "recovery_network.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    localzone.configure(app.config["TIMEZONE"])  # the one place the network's zone is read
     # gunicorn's arbiter announces itself in SERVER_SOFTWARE, whichever module it was pointed at.
     if app.debug and (serving or os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/")):
         # Debug turns Secure cookies off and shows tracebacks: never behind a production server.

@@ -16,7 +16,8 @@ class Config:
     # SQLite in instance/ is the embedded default; create_app fills in the absolute path.
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    DEFAULT_TIMEZONE = "Europe/London"
+    # The network's time zone (IANA): new meetings, release days, plans; read only by localzone.py.
+    TIMEZONE = "Europe/London"
     # "offline" uses the shipped GeoNames gazetteer; "nominatim" asks OpenStreetMap (cached in the DB).
     GEOCODER = "offline"
     GEOCODER_USER_AGENT = "recovery-network"
@@ -103,6 +104,8 @@ def environment_overrides() -> dict:
         overrides["TRUSTED_PROXIES"] = int(proxies)
     if storage := os.environ.get("RATELIMIT_STORAGE_URI"):
         overrides["RATELIMIT_STORAGE_URI"] = storage
+    if zone := os.environ.get("TIMEZONE"):
+        overrides["TIMEZONE"] = zone
     if page_cache := os.environ.get("PAGE_CACHE_URL"):
         overrides["PAGE_CACHE_URL"] = page_cache
     if hosts := os.environ.get("TRUSTED_HOSTS"):

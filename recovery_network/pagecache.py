@@ -20,11 +20,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 
+from recovery_network import localzone
 from recovery_network.feeds.cache import current_version_number
 from recovery_network.pagestore import Answer, PageStore
 
@@ -95,8 +95,8 @@ def expires_with(occurrences: Iterable) -> None:
 
 
 def next_midnight(now: datetime) -> datetime:
-    """The next local (DEFAULT_TIMEZONE) or UTC midnight, whichever comes first: either moves 'today'."""
-    zone = ZoneInfo(current_app.config.get("DEFAULT_TIMEZONE", "Europe/London"))
+    """The next local (the network's TIMEZONE) or UTC midnight, whichever comes first: either moves 'today'."""
+    zone = localzone.tzinfo()
     local = now.astimezone(zone)
     local_midnight = datetime.combine(local.date() + timedelta(days=1), time.min, zone)
     utc_midnight = datetime.combine(now.date() + timedelta(days=1), time.min, timezone.utc)

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from recovery_network import localzone
 from recovery_network.extensions import db
 from recovery_network.feeds import tokens
 from recovery_network.feeds.models import FeedToken
 from recovery_network.ical.builder import FeedEvent, FeedInfo, build_calendar, stable_uid
 from recovery_network.meetings.models import Meeting
-from recovery_network.meetings.recurrence import zone
 from recovery_network.venues.models import Venue
 from recovery_network.pathways import appointments
 from recovery_network.pathways.models import INSIDE_KINDS, Pathway, PathwayItem
-from recovery_network.pathways.planning import LOCAL
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -46,7 +45,7 @@ def pathway_for_token(token: str) -> Pathway | None:
 def title_and_place(item: PathwayItem, pathway: Pathway, meeting: Meeting | None,
                     venue: Venue | None = None) -> tuple[str, str | None]:
     """What a lock screen may show: neutral words unless the person chose plain ones; never a prison's name."""
-    day = DAYS[item.starts_at.astimezone(zone(LOCAL)).weekday()] if item.starts_at else ""
+    day = DAYS[item.starts_at.astimezone(localzone.tzinfo()).weekday()] if item.starts_at else ""
     if item.kind in ("gate_meet", "leave_visit"):
         name = pathway.gate_mentor.first_name if pathway.gate_mentor else "mentor"
         return (f"Meet {name}" if pathway.plain_titles else f"Meet {name[:1]}."), None
@@ -63,7 +62,7 @@ def title_and_place(item: PathwayItem, pathway: Pathway, meeting: Meeting | None
 
 def item_event(item: PathwayItem, pathway: Pathway, meeting: Meeting | None) -> FeedEvent:
     """One plan item as the person's phone shows it; a meeting's date is read from its occurrence as it now stands."""
-    start, end, status, venue = item.starts_at.astimezone(zone(LOCAL)), item.ends_at.astimezone(zone(LOCAL)), \
+    start, end, status, venue = item.starts_at.astimezone(localzone.tzinfo()), item.ends_at.astimezone(localzone.tzinfo()), \
         "CONFIRMED", None
     if item.meeting_id and item.occurrence_date:
         uid = stable_uid("occurrence", f"{item.meeting_id}/{item.occurrence_date.isoformat()}")

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from recovery_network import localzone
 from recovery_network.extensions import db
 from recovery_network.meetings.kinds import BY_CODE
 from recovery_network.meetings.models import Meeting
-from recovery_network.meetings.recurrence import zone
 from recovery_network.pathways import appointments, pack, planning
-from recovery_network.pathways.planning import LOCAL
 from recovery_network.pathways.models import Pathway, PathwayItem
 from recovery_network.pathways.throughcare_models import PLAN_AREAS, PLAN_STATUSES
 from recovery_network.venues.models import Venue
@@ -39,7 +38,7 @@ def _meeting_entry(item: PathwayItem, meeting: Meeting | None, pathway: Pathway)
         return None
     occurrence = meeting.occurrence_on(item.occurrence_date)
     if occurrence is None or occurrence.cancelled:
-        slot_start = (occurrence.original_start if occurrence else item.starts_at).astimezone(zone(LOCAL))
+        slot_start = (occurrence.original_start if occurrence else item.starts_at).astimezone(localzone.tzinfo())
         instead = planning.nearest_instead(pathway, slot_start)
         note = "Cancelled — don't go."
         if instead is not None:
@@ -62,7 +61,7 @@ def _meeting_entry(item: PathwayItem, meeting: Meeting | None, pathway: Pathway)
 
 def _appointment_entry(item: PathwayItem, mentor: str) -> pack.PackEntry:
     """An appointment with what is known of it: kind, agency, place and time, or 'to be confirmed'."""
-    local = item.starts_at.astimezone(zone(LOCAL))
+    local = item.starts_at.astimezone(localzone.tzinfo())
     what = f"{appointments.label(item.purpose) or 'An'} appointment" + (f" with {item.agency}" if item.agency else "")
     note = f"{mentor[:1].upper()}{mentor[1:]} will confirm the time{'' if item.place else ' and place'}." \
         if item.all_day or not item.place else ""
@@ -77,7 +76,7 @@ def pack_entries(pathway: Pathway, mentor: str) -> list[pack.PackEntry]:
     for item in pathway.items:
         if item.status in ("cancelled", "review") or item.kind in INSIDE:
             continue
-        local = item.starts_at.astimezone(zone(LOCAL))
+        local = item.starts_at.astimezone(localzone.tzinfo())
         if item.kind == "gate_meet":
             entries.append(pack.PackEntry(local.date(), f"{local:%H:%M}", f"Meet {mentor} at the gate"))
         elif item.kind == "appointment":

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from recovery_network import localzone
 from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
@@ -20,7 +21,6 @@ from recovery_network.pathways.forms import AppointmentForm, ContactForm, Pathwa
 from recovery_network.pathways.models import Pathway, PathwayItem
 from recovery_network.pathways.tallies import contacts_of
 from recovery_network.meetings.forms import suffix_ids
-from recovery_network.meetings.recurrence import zone
 from recovery_network.types import utcnow
 from recovery_network.venues.models import CUSTODY, Venue
 from recovery_network.venues.services import locate
@@ -190,7 +190,7 @@ def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | N
 def appointment_for(item: PathwayItem, form: AppointmentForm | None = None) -> AppointmentForm:
     """The details form for one appointment, filled from it, with ids unique on the page."""
     if form is None:
-        local = item.starts_at.astimezone(zone(planning.LOCAL))
+        local = item.starts_at.astimezone(localzone.tzinfo())
         minutes = int((item.ends_at - item.starts_at).total_seconds() // 60)
         form = AppointmentForm(formdata=None, kind=item.purpose or "other", agency=item.agency, place=item.place,
                                on=local.date(), at=None if item.all_day else local.time(),
