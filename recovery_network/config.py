@@ -24,8 +24,6 @@ class Config:
     # Meeting Guide wants an approximate origin for online-only meetings, within one time zone.
     ONLINE_REGION = "Scotland, UK"
     SEARCH_PAGE_SIZE = 20
-    SEARCH_DEFAULT_RADIUS_MILES = 10
-    SEARCH_MAX_RADIUS_MILES = 100
     # Cookies: Secure except over plain http in local development (create_app relaxes it in debug).
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
@@ -80,8 +78,6 @@ class Config:
     PENDING_ACCOUNT_DAYS = 30
     # How a person with no phone reaches their mentor: printed in the liberation pack.
     NETWORK_PHONE = "0300 000 0000"
-    # Feeds are polled by calendar apps; this is the hint we give them (RFC 7986 minimum interval).
-    FEED_REFRESH_HOURS = 6
     # Public answers (pagecache.py) are kept in each worker; a Redis URL here shares them between workers and nodes.
     PAGE_CACHE_URL: str | None = None
 

@@ -8,6 +8,7 @@ makes a Blueprint).
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,14 @@ def _domain(module: str) -> str | None:
     return parts[1] if (PACKAGE / parts[1]).is_dir() else None
 
 
+ROUTES = re.compile(r"Blueprint\(|^@\w+\.(route|get|post|put|patch|delete)\(", re.M)
+
+
+def _screens() -> set[str]:
+    """The screen modules: every module that makes a Blueprint or adds routes to one."""
+    return {_dotted(path) for path in _modules() if ROUTES.search(path.read_text())}
+
+
 @pytest.mark.parametrize("package", GROUND_FLOOR)
 def test_the_ground_floor_imports_no_framework_and_no_domain(package):
     """The pure calendar package: the standard library and calendar libraries only."""
@@ -87,3 +96,33 @@ def test_the_walker_sees_a_forbidden_import(tmp_path):
         probe.unlink()
     assert ("recovery_network.meetings.models", True) in names
     assert ("flask", True) in names
+
+
+def test_no_domain_imports_another_inside_a_function():
+    """Cross-domain reactions go through signals.py, not an import hidden in a function body."""
+    wrong = []
+    for path in _modules():
+        mine = _domain(_dotted(path))
+        if mine is None:
+            continue  # create_app and the CLI wire the domains together
+        for name, node, inside in _imports(path):
+            theirs = _domain(name)
+            if inside and theirs is not None and theirs != mine:
+                wrong.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} imports {name}")
+    assert sorted(set(wrong)) == []
+
+
+def test_no_domain_module_imports_a_screen():
+    """Screens sit on top: services, models, rules and feeds never import a view module."""
+    screens = _screens()
+    assert {"recovery_network.feeds.views", "recovery_network.pathways.plan_views"} <= screens  # the finder works
+    assert "recovery_network.pathways.services" not in screens
+    wrong = []
+    for path in _modules():
+        me = _dotted(path)
+        if me in screens or _domain(me) is None:
+            continue
+        for name, node, _ in _imports(path):
+            if name in screens:
+                wrong.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} imports {name}")
+    assert sorted(set(wrong)) == []

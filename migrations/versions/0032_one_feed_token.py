@@ -8,6 +8,10 @@ Issue 12: rota_feed_tokens and pathway_feed_tokens were the same table twice. Th
 feed_tokens with the same hashes, so every private link already handed out keeps working; each row has
 exactly one owner (a person or a pathway), and erasing the owner still takes its links (ON DELETE CASCADE).
 Downgrade moves them back.
+
+Also: plan items lose the kind and the statuses nothing ever set ('mentor_visit'; 'missed', 'cancelled' — a
+cancelled date is its meeting's occurrence, read through the one function). Any such row, which no version of
+the code wrote, becomes an inside agency visit or an item for review rather than stop the upgrade.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -19,6 +23,20 @@ branch_labels = None
 depends_on = None
 
 COLUMNS = "token_hash, created_at, revoked_at"
+KINDS = "('custody_session', 'gate_meet', 'community_meeting', 'appointment', 'agency_visit', 'leave_visit')"
+OLD_KINDS = ("('custody_session', 'mentor_visit', 'gate_meet', 'community_meeting', 'appointment', 'agency_visit', "
+             "'leave_visit')")
+STATUSES = "('planned', 'done', 'review')"
+OLD_STATUSES = "('planned', 'done', 'missed', 'cancelled', 'review')"
+
+
+def _item_checks(kinds: str, statuses: str) -> None:
+    """Replace pathway_items' CHECKs on kind and status."""
+    with op.batch_alter_table('pathway_items', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_pathway_items_kind'), type_='check')
+        batch_op.drop_constraint(op.f('ck_pathway_items_status'), type_='check')
+        batch_op.create_check_constraint('kind', "kind IN " + kinds)
+        batch_op.create_check_constraint('status', "status IN " + statuses)
 
 
 def _old_table(name: str, owner: str, owner_table: str) -> None:
@@ -73,9 +91,13 @@ def upgrade():
                f"SELECT pathway_id, {COLUMNS} FROM pathway_feed_tokens ORDER BY id")
     _drop_old_table('rota_feed_tokens', 'person_id')
     _drop_old_table('pathway_feed_tokens', 'pathway_id')
+    op.execute("UPDATE pathway_items SET kind = 'agency_visit' WHERE kind = 'mentor_visit'")
+    op.execute("UPDATE pathway_items SET status = 'review' WHERE status IN ('missed', 'cancelled')")
+    _item_checks(KINDS, STATUSES)
 
 
 def downgrade():
+    _item_checks(OLD_KINDS, OLD_STATUSES)
     _old_table('rota_feed_tokens', 'person_id', 'people')
     _old_table('pathway_feed_tokens', 'pathway_id', 'pathways')
     op.execute(f"INSERT INTO rota_feed_tokens (person_id, {COLUMNS}) "

@@ -49,7 +49,7 @@ def title_and_place(item: PathwayItem, pathway: Pathway, meeting: Meeting | None
     if item.kind in ("gate_meet", "leave_visit"):
         name = pathway.gate_mentor.first_name if pathway.gate_mentor else "mentor"
         return (f"Meet {name}" if pathway.plain_titles else f"Meet {name[:1]}."), None
-    if item.kind in ("custody_session", "mentor_visit", "agency_visit"):
+    if item.kind in INSIDE_KINDS:
         return ("Session" if not pathway.plain_titles else "Session inside"), None
     if item.kind == "appointment":
         title = appointments.title(item.purpose, pathway.plain_titles)
@@ -92,6 +92,6 @@ def plan_calendar(pathway: Pathway) -> bytes:
     # Nothing that happens inside goes on the phone: there is no phone inside, and a feed link (which any
     # supporter may make) must not hand a prison's session times to someone not entitled to that establishment.
     events = [item_event(item, pathway, meetings.get(item.meeting_id))
-              for item in pathway.items if item.status != "cancelled" and item.kind not in INSIDE_KINDS]
+              for item in pathway.items if item.kind not in INSIDE_KINDS]
     info = FeedInfo(name="My plan", description=None, uid=stable_uid("plan-feed", pathway.public_id), url=None)
     return build_calendar(info, events)

@@ -14,7 +14,7 @@ from recovery_network.pathways.throughcare_models import PLAN_AREAS, PLAN_STATUS
 from recovery_network.venues.models import Venue
 
 # Sessions inside and visits before release are left out: the pack starts at the gate and must not name the prison.
-INSIDE = ("custody_session", "mentor_visit", "agency_visit", "leave_visit")
+INSIDE = ("custody_session", "agency_visit", "leave_visit")
 
 
 def mentor_names(pathway: Pathway) -> tuple[str, str]:
@@ -74,7 +74,7 @@ def pack_entries(pathway: Pathway, mentor: str) -> list[pack.PackEntry]:
         select(Meeting).where(Meeting.id.in_([i.meeting_id for i in pathway.items if i.meeting_id])))}
     entries = []
     for item in pathway.items:
-        if item.status in ("cancelled", "review") or item.kind in INSIDE:
+        if item.status == "review" or item.kind in INSIDE:
             continue
         local = item.starts_at.astimezone(localzone.tzinfo())
         if item.kind == "gate_meet":

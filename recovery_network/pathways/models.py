@@ -23,9 +23,11 @@ if TYPE_CHECKING:
     from recovery_network.venues.models import Venue
 
 # Items that happen inside the prison: never on the person's phone (see feeds.plan_calendar).
-INSIDE_KINDS = ("custody_session", "mentor_visit", "agency_visit")
-ITEM_KINDS = ("custody_session", "mentor_visit", "gate_meet", "community_meeting", "appointment", "agency_visit",
-              "leave_visit")
+INSIDE_KINDS = ("custody_session", "agency_visit")
+ITEM_KINDS = ("custody_session", "gate_meet", "community_meeting", "appointment", "agency_visit", "leave_visit")
+# What an item can be: planned, done (a visit that happened), or review (a date chosen by hand that a new release
+# date left outside the window, kept for a decision). A cancelled or moved date is its meeting's occurrence.
+ITEM_STATUSES = ("planned", "done", "review")
 # How a contact happened; "no_response" is a try that reached nobody (it opens a follow-up).
 CONTACT_MODES = ("face_to_face", "phone", "video", "gate", "agency_visit", "no_response")
 # How a pathway ended: its six weeks (or agreed extension) ran out, or an outcome the mentor recorded.
@@ -114,8 +116,7 @@ class PathwayItem(db.Model):
     __tablename__ = "pathway_items"
     __table_args__ = (
         CheckConstraint(_in("kind", ITEM_KINDS), name="kind"),
-        # 'review': a date chosen by hand that a new release date left outside the window, kept for a decision.
-        CheckConstraint("status IN ('planned', 'done', 'missed', 'cancelled', 'review')", name="status"),
+        CheckConstraint(_in("status", ITEM_STATUSES), name="status"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         UniqueConstraint("pathway_id", "meeting_id", "occurrence_date", name="uq_pathway_items_occurrence"),
     )

@@ -14,6 +14,7 @@ from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, Meeting
 from recovery_network.meetings.recurrence import Occurrence, occurrences
 from recovery_network.meetings.visibility import visible_to
+from recovery_network.mentors.models import Clearance
 from recovery_network.mentors.rules import eligible
 from recovery_network.mentors.services import facts_for
 from recovery_network.rota.models import ACTIVE_SIGNUP, RotaSlot, Signup
@@ -103,8 +104,6 @@ def openings(person: Person, now: datetime, days: int = 28) -> list[Place]:
 
 def _custody_for(person: Person) -> list[Meeting]:
     """Custody series at establishments the person holds any approved clearance for."""
-    from recovery_network.mentors.models import Clearance
-
     venue_ids = db.session.scalars(
         select(Clearance.venue_id).where(Clearance.person_id == person.id, Clearance.status == "approved")
     ).all()
