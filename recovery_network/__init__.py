@@ -109,7 +109,6 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Every blueprint, listed in one place."""
     from recovery_network.accounts.views import bp as accounts_bp
-    from recovery_network.api.v1 import bp as api_v1_bp
     from recovery_network.api.views import bp as api_bp
     from recovery_network.coordination.views import bp as coordination_bp
     from recovery_network.courses.views import bp as courses_bp
@@ -118,12 +117,11 @@ def register_blueprints(app: Flask) -> None:
     from recovery_network.establishments.views import bp as establishments_bp
     from recovery_network.health import bp as health_bp
     from recovery_network.mentors.views import bp as mentors_bp
-    from recovery_network.meetings.views import bp as organise_bp
-    from recovery_network.pathways.pack_views import bp as liberation_bp
-    from recovery_network.pathways.referral_views import bp as referrals_bp
+    from recovery_network.meetings.views import bp as meetings_bp
     from recovery_network.pathways.views import bp as pathways_bp
     from recovery_network.rota.views import bp as rota_bp
 
-    for bp in (directory_bp, feeds_bp, api_bp, api_v1_bp, health_bp, accounts_bp, mentors_bp, coordination_bp,
-               establishments_bp, rota_bp, organise_bp, courses_bp, pathways_bp, liberation_bp, referrals_bp):
+    # One per package, named after it; api.v1, pathways.pack and pathways.referrals are nested in theirs.
+    for bp in (directory_bp, feeds_bp, api_bp, health_bp, accounts_bp, mentors_bp, coordination_bp,
+               establishments_bp, rota_bp, meetings_bp, courses_bp, pathways_bp):
         app.register_blueprint(bp)

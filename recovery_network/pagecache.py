@@ -31,7 +31,7 @@ from recovery_network.pagestore import Answer, PageStore
 # Endpoints whose answer for an anonymous visitor is a function of URL, content version and time.
 PAGES = frozenset({"directory.index", "directory.search", "directory.detail"})
 # Endpoints that answer as the public whoever asks (their views never look at the login).
-PUBLIC_DATA = frozenset({"api_v1.index", "api_v1.detail", "api_v1.openapi", "api.meeting_guide"})
+PUBLIC_DATA = frozenset({"api.v1.index", "api.v1.detail", "api.v1.openapi", "api.meeting_guide"})
 # Headers a view sets that belong to the answer, so a kept answer carries them again.
 KEPT_HEADERS = ("Content-Type", "Cache-Control")
 HTMX_ENVIRON = ("HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_HX_HISTORY_RESTORE_REQUEST", "HTTP_HX_TARGET")

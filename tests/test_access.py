@@ -158,7 +158,7 @@ def test_training_record_self_verification_flag_is_not_in_any_form(client, auth,
 
 
 # Pending means: see and edit your own profile (and log out, change the password, erase the account).
-PENDING_MAY = {"accounts", "directory", "feeds", "api", "api_v1", "health", "static"}
+PENDING_MAY = {"accounts", "directory", "feeds", "api", "api.v1", "health", "static"}
 
 
 def test_a_pending_account_reaches_nothing_but_its_own_profile(app, client, auth, world):

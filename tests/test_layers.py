@@ -126,3 +126,25 @@ def test_no_domain_module_imports_a_screen():
             if name in screens:
                 wrong.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno} imports {name}")
     assert sorted(set(wrong)) == []
+
+
+def test_every_blueprint_is_named_after_its_package(app):
+    """An endpoint says where its code is: meetings.edit is in meetings/, pathways.referrals.* in pathways/."""
+    wrong = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        module = app.view_functions[rule.endpoint].__module__  # recovery_network.<package>.<module>
+        if rule.endpoint.split(".")[0] != module.split(".")[1]:
+            wrong.append(f"{rule.endpoint} ({rule.rule}) is in {module}")
+    assert wrong == []
+
+
+def test_nested_screens_keep_their_paths(app):
+    """Renaming the blueprints moved no URL: the pack under /pathways, referrals under /referrals, v1 under /api."""
+    paths = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
+    assert paths["pathways.index"] == "/pathways/"
+    assert paths["pathways.pack.pack"] == "/pathways/<public_id>/pack"
+    assert paths["pathways.referrals.index"] == "/referrals/"
+    assert paths["api.v1.index"] == "/api/v1/meetings"
+    assert paths["meetings.index"] == "/organise/"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from recovery_network.blueprints import PackageBlueprint
 from recovery_network import localzone
 from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, Person
 from recovery_network.audit.services import record
@@ -25,7 +26,8 @@ from recovery_network.types import utcnow
 from recovery_network.venues.models import CUSTODY, Venue
 from recovery_network.venues.services import locate
 
-bp = Blueprint("pathways", __name__, url_prefix="/pathways")
+# The package's blueprint: its own routes under /pathways; the pack and referrals are nested in it (bottom).
+bp = PackageBlueprint("pathways", __name__, own_prefix="/pathways")
 
 
 def may_see_all() -> bool:
@@ -260,5 +262,8 @@ def retention_days() -> int:
     return int(current_app.config.get("PATHWAY_RETENTION_DAYS", 90))
 
 
-# The plan's own routes live beside these, on the same blueprint.
-from recovery_network.pathways import plan_views, throughcare_views  # noqa: E402,F401
+# The plan's own routes live beside these, on the same blueprint; the pack and referrals have their own guards.
+from recovery_network.pathways import pack_views, plan_views, referral_views, throughcare_views  # noqa: E402,F401
+
+bp.register_blueprint(pack_views.bp)
+bp.register_blueprint(referral_views.bp)
