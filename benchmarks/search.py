@@ -40,7 +40,7 @@ from benchmarks.report import SizeResult, Timing, load_average, machine, report
 from recovery_network import create_app
 from recovery_network.extensions import db
 from recovery_network.feeds.cache import feeds as feed_cache
-from recovery_network.feeds.ical import rendered_events
+from recovery_network.ical.builder import rendered_events
 from recovery_network.meetings.models import PUBLIC, Meeting
 from recovery_network.meetings.search import Criteria, search
 from recovery_network.venues.gazetteer import find_place

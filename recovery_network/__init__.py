@@ -6,6 +6,7 @@ import os
 
 from flask import Flask
 
+from recovery_network import localzone
 from recovery_network.config import Config, deployment_problems, environment_overrides, weak_secret
 
 DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
@@ -59,6 +60,7 @@ def configure(app: Flask, test_config: dict | None, serving: bool = False) -> No
         os.makedirs(app.instance_path, exist_ok=True)
         path = os.path.join(app.instance_path, "recovery_network.sqlite3")
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+    localzone.configure(app.config["TIMEZONE"])  # the one place the network's zone is read
     # gunicorn's arbiter announces itself in SERVER_SOFTWARE, whichever module it was pointed at.
     if app.debug and (serving or os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/")):
         # Debug turns Secure cookies off and shows tracebacks: never behind a production server.
@@ -108,7 +110,6 @@ def init_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Every blueprint, listed in one place."""
     from recovery_network.accounts.views import bp as accounts_bp
-    from recovery_network.api.v1 import bp as api_v1_bp
     from recovery_network.api.views import bp as api_bp
     from recovery_network.coordination.views import bp as coordination_bp
     from recovery_network.courses.views import bp as courses_bp
@@ -117,14 +118,12 @@ def register_blueprints(app: Flask) -> None:
     from recovery_network.establishments.views import bp as establishments_bp
     from recovery_network.health import bp as health_bp
     from recovery_network.mentors.views import bp as mentors_bp
-    from recovery_network.meetings.views import bp as organise_bp
+    from recovery_network.meetings.views import bp as meetings_bp
     from recovery_network.organisations.views import bp as organisations_bp
-    from recovery_network.pathways.pack_views import bp as liberation_bp
-    from recovery_network.pathways.referral_views import bp as referrals_bp
     from recovery_network.pathways.views import bp as pathways_bp
     from recovery_network.rota.views import bp as rota_bp
 
-    for bp in (directory_bp, feeds_bp, api_bp, api_v1_bp, health_bp, accounts_bp, mentors_bp, coordination_bp,
-               establishments_bp, rota_bp, organise_bp, courses_bp, pathways_bp, liberation_bp, referrals_bp,
-               organisations_bp):
+    # One per package, named after it; api.v1, pathways.pack and pathways.referrals are nested in theirs.
+    for bp in (directory_bp, feeds_bp, api_bp, health_bp, accounts_bp, mentors_bp, coordination_bp,
+               establishments_bp, rota_bp, meetings_bp, courses_bp, pathways_bp, organisations_bp):
         app.register_blueprint(bp)

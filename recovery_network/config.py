@@ -16,15 +16,14 @@ class Config:
     # SQLite in instance/ is the embedded default; create_app fills in the absolute path.
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
-    DEFAULT_TIMEZONE = "Europe/London"
+    # The network's time zone (IANA): new meetings, release days, plans; read only by localzone.py.
+    TIMEZONE = "Europe/London"
     # "offline" uses the shipped GeoNames gazetteer; "nominatim" asks OpenStreetMap (cached in the DB).
     GEOCODER = "offline"
     GEOCODER_USER_AGENT = "recovery-network"
     # Meeting Guide wants an approximate origin for online-only meetings, within one time zone.
     ONLINE_REGION = "Scotland, UK"
     SEARCH_PAGE_SIZE = 20
-    SEARCH_DEFAULT_RADIUS_MILES = 10
-    SEARCH_MAX_RADIUS_MILES = 100
     # A pathway's plan books community meetings only this near the destination; further, it offers online ones.
     PLAN_MEETING_MILES = 10
     # Cookies: Secure except over plain http in local development (create_app relaxes it in debug).
@@ -81,8 +80,6 @@ class Config:
     PENDING_ACCOUNT_DAYS = 30
     # How a person with no phone reaches their mentor: printed in the liberation pack.
     NETWORK_PHONE = "0300 000 0000"
-    # Feeds are polled by calendar apps; this is the hint we give them (RFC 7986 minimum interval).
-    FEED_REFRESH_HOURS = 6
     # Public answers (pagecache.py) are kept in each worker; a Redis URL here shares them between workers and nodes.
     PAGE_CACHE_URL: str | None = None
 
@@ -105,6 +102,8 @@ def environment_overrides() -> dict:
         overrides["TRUSTED_PROXIES"] = int(proxies)
     if storage := os.environ.get("RATELIMIT_STORAGE_URI"):
         overrides["RATELIMIT_STORAGE_URI"] = storage
+    if zone := os.environ.get("TIMEZONE"):
+        overrides["TIMEZONE"] = zone
     if page_cache := os.environ.get("PAGE_CACHE_URL"):
         overrides["PAGE_CACHE_URL"] = page_cache
     if hosts := os.environ.get("TRUSTED_HOSTS"):

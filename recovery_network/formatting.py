@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from recovery_network import localzone
 from recovery_network.accounts.models import ROLE_NAMES
 from recovery_network.meetings.kinds import BY_CODE
 
@@ -25,19 +27,15 @@ def long_date(value: datetime) -> str:
     return f"{value:%A} {value.day} {value:%B %Y}"
 
 
-def local_day(value: datetime, zone_name: str = "Europe/London") -> str:
+def local_day(value: datetime, zone_name: str | None = None) -> str:
     """An instant shown as local day and time: Tue 24 Nov, 18:30."""
-    from zoneinfo import ZoneInfo
-
-    local = value.astimezone(ZoneInfo(zone_name))
+    local = value.astimezone(ZoneInfo(zone_name) if zone_name else localzone.tzinfo())
     return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
 
 
-def local_date(value: datetime, zone_name: str = "Europe/London") -> str:
+def local_date(value: datetime, zone_name: str | None = None) -> str:
     """An instant's local day, with no time: Tue 24 Nov (an item whose time is still to be confirmed)."""
-    from zoneinfo import ZoneInfo
-
-    local = value.astimezone(ZoneInfo(zone_name))
+    local = value.astimezone(ZoneInfo(zone_name) if zone_name else localzone.tzinfo())
     return f"{local:%a} {local.day} {local:%b}"
 
 
@@ -63,4 +61,4 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def shared_context() -> dict:
         """Names every page may use."""
-        return {"kinds": BY_CODE, "now_local": now_local, "role_names": ROLE_NAMES}
+        return {"kinds": BY_CODE, "now_local": now_local, "role_names": ROLE_NAMES, "network_zone": localzone.name()}

@@ -20,11 +20,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 
+from recovery_network import localzone
 from recovery_network.feeds.cache import current_version_number
 from recovery_network.earlyanswer import NotModifiedLayer
 from recovery_network.pagestore import Answer, PageStore, environ_key
@@ -32,7 +32,7 @@ from recovery_network.pagestore import Answer, PageStore, environ_key
 # Endpoints whose answer for an anonymous visitor is a function of URL, content version and time.
 PAGES = frozenset({"directory.index", "directory.search", "directory.detail"})
 # Endpoints that answer as the public whoever asks (their views never look at the login).
-PUBLIC_DATA = frozenset({"api_v1.index", "api_v1.detail", "api_v1.openapi", "api.meeting_guide"})
+PUBLIC_DATA = frozenset({"api.v1.index", "api.v1.detail", "api.v1.openapi", "api.meeting_guide"})
 # Headers a view sets that belong to the answer, so a kept answer carries them again.
 KEPT_HEADERS = ("Content-Type", "Cache-Control")
 
@@ -94,8 +94,8 @@ def expires_with(occurrences: Iterable) -> None:
 
 
 def next_midnight(now: datetime) -> datetime:
-    """The next local (DEFAULT_TIMEZONE) or UTC midnight, whichever comes first: either moves 'today'."""
-    zone = ZoneInfo(current_app.config.get("DEFAULT_TIMEZONE", "Europe/London"))
+    """The next local (the network's TIMEZONE) or UTC midnight, whichever comes first: either moves 'today'."""
+    zone = localzone.tzinfo()
     local = now.astimezone(zone)
     local_midnight = datetime.combine(local.date() + timedelta(days=1), time.min, zone)
     utc_midnight = datetime.combine(now.date() + timedelta(days=1), time.min, timezone.utc)

@@ -33,7 +33,7 @@ class QuietSessionInterface(SecureCookieSessionInterface):
 
     def should_set_cookie(self, app: Flask, session) -> bool:
         """Refresh the cookie on pages, not on feeds and JSON."""
-        if request.endpoint in SESSIONLESS or (request.blueprint or "") == "api_v1":
+        if request.endpoint in SESSIONLESS or (request.blueprint or "") == "api.v1":
             return False
         return super().should_set_cookie(app, session)
 

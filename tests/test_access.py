@@ -159,7 +159,7 @@ def test_training_record_self_verification_flag_is_not_in_any_form(client, auth,
 
 
 # Pending means: see and edit your own profile (and log out, change the password, erase the account).
-PENDING_MAY = {"accounts", "directory", "feeds", "api", "api_v1", "health", "static"}
+PENDING_MAY = {"accounts", "directory", "feeds", "api", "api.v1", "health", "static"}
 
 
 def test_a_pending_account_reaches_nothing_but_its_own_profile(app, client, auth, world):
@@ -169,7 +169,8 @@ def test_a_pending_account_reaches_nothing_but_its_own_profile(app, client, auth
     checks nothing was made (a pending account used to submit training and make feed links).
     """
     from recovery_network.mentors.models import Course
-    from recovery_network.rota.models import RotaFeedToken, Signup
+    from recovery_network.feeds.models import FeedToken
+    from recovery_network.rota.models import Signup
 
     course = Course(code="PM", name="Peer mentor training", qualifies_for="peer_mentor")
     db.session.add(course)
@@ -192,5 +193,5 @@ def test_a_pending_account_reaches_nothing_but_its_own_profile(app, client, auth
                 failures.append(f"{method} {url}: {status}")
     assert not failures, failures
     assert db.session.query(TrainingRecord).count() == 0
-    assert db.session.query(RotaFeedToken).count() == db.session.query(Signup).count() == 0
+    assert db.session.query(FeedToken).count() == db.session.query(Signup).count() == 0
     assert client.get("/account").status_code == 200

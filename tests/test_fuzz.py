@@ -143,10 +143,10 @@ def path_args(app, world: dict) -> dict[tuple[str, str], str]:  # noqa: F811 - a
     item = db.session.scalar(select(PathwayItem).where(PathwayItem.pathway_id == pathway.id))
     signup = db.session.scalar(select(Signup))
     return {
-        ("slug", "organise"): world["meeting"].slug, ("slug", ""): world["meeting"].slug,
+        ("slug", "meetings"): world["meeting"].slug, ("slug", ""): world["meeting"].slug,
         ("public_id", "coordination"): world["mentor"].public_id, ("public_id", "pathways"): pathway.public_id,
-        ("public_id", "liberation"): pathway.public_id, ("item_id", ""): str(item.id),
-        ("public_id", "referrals"): "no-such-referral", ("leave_id", ""): "1",
+        ("public_id", "pathways.pack"): pathway.public_id, ("item_id", ""): str(item.id),
+        ("public_id", "pathways.referrals"): "no-such-referral", ("leave_id", ""): "1",
         ("signup_id", ""): str(signup.id), ("clearance_id", ""): str(world["clearance"].id),
         ("training_id", ""): str(world["training"].id), ("status", ""): "verified",
         ("token", "accounts"): reset_token(world["mentor"]), ("token", ""): "not-a-token",
@@ -159,7 +159,7 @@ def path_args(app, world: dict) -> dict[tuple[str, str], str]:  # noqa: F811 - a
 
 def arg_value(values: dict, endpoint: str, name: str) -> str:
     """The real value for one URL part of one endpoint."""
-    blueprint = endpoint.split(".")[0]
+    blueprint = endpoint.rsplit(".", 1)[0]  # the full name: pathways.referrals is not pathways
     return values.get((name, blueprint), values.get((name, "")))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from recovery_network import create_app
 from recovery_network.extensions import db
@@ -125,3 +125,43 @@ def test_every_migration_goes_down_and_up_on_a_populated_database(migrated_app):
         assert meetings() in (18, None), f"step {step} lost meetings"  # the demo's 17 and one awaiting approval
     assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
     assert runner.invoke(args=["db", "check"]).exit_code == 0
+
+
+def test_private_links_handed_out_keep_working_across_0032(migrated_app):
+    """0032 moves rota and plan links into one table and back: the same URLs open the same calendars."""
+    from recovery_network.accounts.models import Person
+    from recovery_network.pathways import feeds as plan_feeds
+    from recovery_network.pathways.models import Pathway
+    from recovery_network.rota import feeds as rota_feeds
+
+    runner = migrated_app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with migrated_app.app_context():
+        person = db.session.scalars(select(Person).where(Person.status == "active").order_by(Person.id)).first()
+        pathway = db.session.scalars(select(Pathway).where(Pathway.status == "open").order_by(Pathway.id)).first()
+        person_id, pathway_id = person.id, pathway.id
+        old_link = rota_feeds.issue_token(person)  # revoked by the next: it must stay dead
+        rota_link, plan_link = rota_feeds.issue_token(person), plan_feeds.issue_token(pathway)
+        db.session.commit()
+        db.session.remove()
+    for target in ("0032_one_feed_token", "-1"):
+        result = runner.invoke(args=["db", "downgrade", "--", target])
+        assert result.exit_code == 0, result.output
+    with migrated_app.app_context():
+        rota_rows = db.session.execute(text(
+            "SELECT person_id, revoked_at IS NULL FROM rota_feed_tokens ORDER BY id")).all()
+        plan_rows = db.session.execute(text("SELECT pathway_id FROM pathway_feed_tokens")).all()
+        db.session.remove()
+    assert [tuple(row) for row in rota_rows][-2:] == [(person_id, False), (person_id, True)]
+    assert (pathway_id,) in [tuple(row) for row in plan_rows]
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with migrated_app.app_context():
+        assert rota_feeds.person_for_token(rota_link).id == person_id
+        assert plan_feeds.pathway_for_token(plan_link).id == pathway_id
+        assert rota_feeds.person_for_token(plan_link) is None and plan_feeds.pathway_for_token(rota_link) is None
+        assert rota_feeds.person_for_token(old_link) is None
+        db.session.remove()
+    client = migrated_app.test_client()
+    assert client.get(f"/rota/feed/{rota_link}.ics").status_code == 200
+    assert client.get(f"/pathways/feed/{plan_link}.ics").status_code == 200

@@ -30,8 +30,8 @@ from tests.pathways.test_migration_0030 import insert
 from tests.test_migrations import migrated_app  # noqa: F401 - the fixture
 
 TODAY = utcnow().date()
-# Blueprints whose routes take a meeting (organise, courses) or a pathway (pathways, liberation).
-COORDINATOR_BLUEPRINTS = ("organise", "courses", "pathways", "liberation")
+# Blueprints whose routes take a meeting (meetings, courses) or a pathway (pathways, its pack).
+COORDINATOR_BLUEPRINTS = ("meetings", "courses", "pathways", "pathways.pack")
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def routes_taking_ids(app) -> list[tuple[str, str, dict]]:
     """Every (method, endpoint, arguments) of the co-ordinator blueprints that takes a slug or pathway id."""
     found = []
     for rule in app.url_map.iter_rules():
-        blueprint = rule.endpoint.split(".")[0]
+        blueprint = rule.endpoint.rpartition(".")[0]
         if blueprint not in COORDINATOR_BLUEPRINTS or not ({"slug", "public_id"} & rule.arguments):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

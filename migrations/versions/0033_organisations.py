@@ -1,7 +1,7 @@
 """organisations own meetings and pathways; a pathway is shared with, or handed to, another with consent
 
 Revision ID: 0033_organisations
-Revises: 0031_network_grows
+Revises: 0032_one_feed_token
 Create Date: 2026-12-02 04:25:41
 
 Issue 14 items 3 and 4. People belong to organisations (a prison's recovery team, a mentoring charity, a
@@ -20,7 +20,7 @@ from recovery_network.types import UTCDateTime, utcnow
 
 # revision identifiers, used by Alembic.
 revision = '0033_organisations'
-down_revision = '0031_network_grows'
+down_revision = '0032_one_feed_token'
 branch_labels = None
 depends_on = None
 AUTO = True

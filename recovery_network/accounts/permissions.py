@@ -75,7 +75,7 @@ def enforce_absolute_timeout() -> None:
 
 
 # Where a pending (not yet approved) person may go: the public pages, and their own account's screens.
-PENDING_MAY = frozenset({"accounts", "directory", "feeds", "api", "api_v1", "health"})
+PENDING_MAY = frozenset({"accounts", "directory", "feeds", "api", "api.v1", "health"})
 
 
 def pending_see_only_their_profile() -> None:

@@ -18,6 +18,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
+from recovery_network import localzone
 from recovery_network.api.fetch import FeedNotFetched, is_url, load_feed
 from recovery_network.api.import_fields import is_zone
 from recovery_network.api.import_service import (
@@ -43,12 +44,13 @@ def init_app(app: Flask) -> None:
 @click.option("--source", help="A stable name for this feed; re-imports match on it. Default: the URL, or the file's path.")
 @click.option("--dry-run", is_flag=True, help="Show what would be created, changed and rejected, row by row; write nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the other rows when some are rejected (by default nothing is).")
-@click.option("--timezone", "default_timezone", default="Europe/London", show_default=True,
-              help="Time zone for rows that name none.")
+@click.option("--timezone", "default_timezone", default=None,
+              help="Time zone for rows that name none (default: the network's TIMEZONE).")
 @with_appcontext
 def import_meetings(location: str, area_slug: str, area_name: str | None, source: str | None, dry_run: bool,
-                    skip_invalid: bool, default_timezone: str) -> None:
+                    skip_invalid: bool, default_timezone: str | None) -> None:
     """Import a Meeting Guide JSON feed (or a sheet as CSV) from a file or http(s) URL: all rows, or none."""
+    default_timezone = default_timezone or localzone.name()
     if not is_zone(default_timezone):
         raise click.BadParameter(f"{default_timezone!r} is not a tz database zone", param_hint="--timezone")
     source = source or default_source(location)

@@ -15,6 +15,7 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from recovery_network import localzone
 from recovery_network.api.meeting_guide import CUSTOM_TYPES, KIND_TYPES, RESERVED_USED
 from recovery_network.venues import gazetteer
 
@@ -141,7 +142,7 @@ def zone_name(record: dict[str, Any], default: str) -> str:
     """The meeting's IANA time zone, or the import's default when the feed gives none."""
     name = text(record, "timezone", 64) or default
     if not is_zone(name):
-        raise Rejected(f"timezone {_shown(name)} is not a tz database zone (e.g. Europe/London)")
+        raise Rejected(f"timezone {_shown(name)} is not a tz database zone (e.g. {localzone.name()})")
     return name
 
 

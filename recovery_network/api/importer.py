@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Any
 
+from recovery_network import localzone
 from recovery_network.api import import_fields as fields
 from recovery_network.api.import_fields import KIND_BY_TYPE, Rejected, VenueRow
 from recovery_network.meetings import rules
@@ -139,9 +140,10 @@ def _csv_records(content: str) -> list[Record]:
 
 
 def parse_records(
-    records: Iterable[Record], default_timezone: str = "Europe/London"
+    records: Iterable[Record], default_timezone: str | None = None
 ) -> Iterator[ImportRow | Rejection]:
     """Rows to import and rows rejected, in file order; a slug used twice rejects the later row."""
+    default_timezone = default_timezone or localzone.name()
     seen: dict[str, int] = {}
     for number, record in records:
         if isinstance(record, str):

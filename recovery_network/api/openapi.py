@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from recovery_network import localzone
 from recovery_network.api.resources import DAY_CODES
 from recovery_network.meetings.kinds import KINDS
 
@@ -63,7 +64,7 @@ SCHEDULE = _object({
     "week_of_month": _nullable({"type": "integer", "enum": [1, 2, 3, 4, -1]}),
     "start_time": {"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "description": "Local wall-clock time."},
     "duration_minutes": {"type": "integer", "minimum": 15, "maximum": 720},
-    "timezone": {"type": "string", "examples": ["Europe/London"]},
+    "timezone": {"type": "string", "description": "An IANA time zone name."},
     "starts_on": {"type": "string", "format": "date"},
     "ends_on": _nullable({"type": "string", "format": "date"}),
     "session_count": _nullable({"type": "integer", "minimum": 1}),
@@ -166,6 +167,12 @@ SEARCH_PARAMETERS = [
 ]
 
 
+def _schedule() -> dict[str, Any]:
+    """The Schedule schema, its time-zone example the network's own zone (TIMEZONE)."""
+    zone = {**SCHEDULE["properties"]["timezone"], "examples": [localzone.name()]}
+    return {**SCHEDULE, "properties": {**SCHEDULE["properties"], "timezone": zone}}
+
+
 def document() -> dict[str, Any]:
     """The whole OpenAPI document."""
     return {
@@ -199,7 +206,7 @@ def document() -> dict[str, Any]:
             }},
         },
         "components": {"schemas": {
-            "SearchPage": PAGE, "MeetingSummary": SUMMARY, "Meeting": DETAIL, "Schedule": SCHEDULE,
+            "SearchPage": PAGE, "MeetingSummary": SUMMARY, "Meeting": DETAIL, "Schedule": _schedule(),
             "Occurrence": OCCURRENCE, "Venue": VENUE, "Links": LINKS, "Problem": PROBLEM,
         }},
     }

@@ -26,7 +26,7 @@ from recovery_network.meetings.visibility import meeting_or_404
 from recovery_network.pagecache import expires_with
 from recovery_network.venues.services import Located
 
-bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+bp = Blueprint("v1", __name__, url_prefix="/api/v1")  # nested in the api blueprint: endpoints api.v1.*
 UPCOMING = 6
 MAX_AGE = 300  # five minutes: a cancellation reaches finders soon, and a repeat read is a cheap 304
 
@@ -94,7 +94,7 @@ def openapi():
 def _links(meeting: Meeting) -> dict[str, str]:
     """Where to read this meeting: the API, the public page and its calendar feed."""
     return {
-        "self": url_for("api_v1.detail", slug=meeting.slug, _external=True),
+        "self": url_for("api.v1.detail", slug=meeting.slug, _external=True),
         "html": url_for("directory.detail", slug=meeting.slug, _external=True),
         "ics": url_for("feeds.meeting", slug=meeting.slug, _external=True),
     }
@@ -120,7 +120,7 @@ def _page_links(found: meeting_search.Page) -> dict[str, str | None]:
     def page_url(page: int) -> str:
         """The URL of one page of these results."""
         pairs = [(key, value) for key in FILTER_KEYS for value in request.args.getlist(key) if value]
-        return url_for("api_v1.index", _external=True) + "?" + urlencode([*pairs, ("page", page)])
+        return url_for("api.v1.index", _external=True) + "?" + urlencode([*pairs, ("page", page)])
 
     return {
         "self": page_url(found.page),

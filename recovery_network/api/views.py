@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from recovery_network.api.v1 import bp as v1
 from recovery_network.api.meeting_guide import to_meeting_guide
 from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, OPEN, PAUSED, Meeting
@@ -18,6 +19,7 @@ from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
 
 bp = Blueprint("api", __name__)
+bp.register_blueprint(v1)  # /api/v1: endpoints api.v1.*
 
 
 def has_started(meeting: Meeting, today: date) -> bool:

@@ -14,7 +14,6 @@ DAY_CHOICES = [
     ("fri", "Friday"), ("sat", "Saturday"), ("sun", "Sunday"),
 ]
 DAY_NUMBERS = {code: n for n, (code, _) in enumerate(DAY_CHOICES)}
-RADIUS_CHOICES = (1, 3, 5, 10, 25, 50, 100)
 
 
 def options(pairs) -> list[SelectChoice]:

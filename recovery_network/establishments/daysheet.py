@@ -13,10 +13,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from recovery_network import localzone
 from recovery_network.accounts.models import Person
 from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, CUSTODY, Meeting
-from recovery_network.meetings.recurrence import occurrences, zone
+from recovery_network.meetings.recurrence import occurrences
 from recovery_network.mentors.rules import clearance_on
 from recovery_network.mentors.services import facts_for
 from recovery_network.pathways import planning, services
@@ -123,7 +124,7 @@ def gate_events(venue: Venue, day: date) -> list[GateEvent]:
     for pathway in db.session.scalars(select(Pathway).where(
             Pathway.establishment_id == venue.id, Pathway.status == "open", Pathway.release_date == day)):
         gate = next((i for i in pathway.items if i.kind == "gate_meet"), None)
-        at = gate.starts_at.astimezone(zone(planning.LOCAL)).strftime("%H:%M") if gate else pathway.gate_time
+        at = gate.starts_at.astimezone(localzone.tzinfo()).strftime("%H:%M") if gate else pathway.gate_time
         events.append(GateEvent(at, "Release: meet at the gate", pathway.first_name, _name(pathway.gate_mentor)))
     lo, hi = planning.local_day_bounds(day, day)
     visits = db.session.scalars(
@@ -131,7 +132,7 @@ def gate_events(venue: Venue, day: date) -> list[GateEvent]:
             Pathway.establishment_id == venue.id, Pathway.status == "open", PathwayItem.kind == "agency_visit",
             PathwayItem.status == "planned", PathwayItem.starts_at.between(lo, hi)))
     for item in visits:
-        at = "" if item.all_day else item.starts_at.astimezone(zone(planning.LOCAL)).strftime("%H:%M")
+        at = "" if item.all_day else item.starts_at.astimezone(localzone.tzinfo()).strftime("%H:%M")
         mentor = item.pathway.community_mentor or item.pathway.mentor
         state = clearance_on(facts_for(mentor)[1], venue.id, day)[0] if mentor is not None else "none"
         events.append(GateEvent(at, "Visit before release", item.pathway.first_name, _name(mentor), state))

@@ -9,6 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from recovery_network.accounts.management import set_roles
 from recovery_network.accounts.models import ACTIVE, ESTABLISHMENT_STAFF, Person, StaffPost
+from recovery_network.accounts.services import find_by_email, normalise_email
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
@@ -65,8 +66,6 @@ def link_staff(person: Person, venue: Venue, by: Person) -> None:
 
 def create_staff_account(email: str, first_name: str, last_initial: str, venue: Venue, by: Person) -> Person:
     """A staff account, approved at once (a co-ordinator vouches for it), with no password until they set one."""
-    from recovery_network.accounts.services import find_by_email, normalise_email
-
     email = normalise_email(email or "")
     first_name = " ".join((first_name or "").split())
     last_initial = (last_initial or "").strip()[:1].upper()

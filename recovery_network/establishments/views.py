@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from recovery_network import localzone
 from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, Person
 from recovery_network.accounts.permissions import require_role
 from recovery_network.audit.services import record
@@ -16,10 +17,9 @@ from recovery_network.establishments.forms import DaySheetForm
 from recovery_network.extensions import db
 from recovery_network.meetings import custody
 from recovery_network.meetings.models import ACTIVE, AWAITING, CUSTODY, Meeting
-from recovery_network.meetings.recurrence import describe, next_occurrences, zone
+from recovery_network.meetings.recurrence import describe, next_occurrences
 from recovery_network.meetings.services import local_today
 from recovery_network.pathways.pack import PACK_STATES
-from recovery_network.pathways.planning import LOCAL
 from recovery_network.meetings.visibility import custody_access, meeting_or_404
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
@@ -63,7 +63,7 @@ def index():
         awaiting += sessions_at(venue, AWAITING)
     organisers = {p.id: p.display_name for p in db.session.scalars(
         select(Person).where(Person.id.in_({m.organiser_id for m in awaiting if m.organiser_id})))}
-    today = now.astimezone(zone(LOCAL)).date()
+    today = now.astimezone(localzone.tzinfo()).date()
     record("establishment.view", current_user, object_type="venues")
     db.session.commit()
     return render_template("establishments/index.html", venues=venues, sessions=sessions, awaiting=awaiting,
@@ -81,7 +81,7 @@ def day_sheet():
     if not venues:
         abort(404)
     if not request.args.get("on"):
-        form.on.data = utcnow().astimezone(zone(LOCAL)).date()
+        form.on.data = utcnow().astimezone(localzone.tzinfo()).date()
     if not request.args.get("venue"):
         form.venue.data = venues[0].id
     if request.args and not form.validate():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
-from recovery_network.feeds.ical import FeedEvent, Override, stable_uid
+from recovery_network.ical.builder import FeedEvent, Override, stable_uid
 from recovery_network.meetings.kinds import BY_CODE
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.recurrence import first_slot_date, localise, rrule_parts

@@ -14,7 +14,7 @@ from recovery_network.extensions import db
 from recovery_network.feeds.cache import Entry, current_version
 from recovery_network.feeds.cache import feeds as feed_cache
 from recovery_network.feeds.events import meeting_event, newest
-from recovery_network.feeds.ical import FeedInfo, build_calendar, stable_uid
+from recovery_network.ical.builder import FeedInfo, build_calendar, stable_uid
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.visibility import meeting_or_404
 from recovery_network.types import utcnow

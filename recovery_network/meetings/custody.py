@@ -19,7 +19,8 @@ from recovery_network.accounts.models import (
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.meetings.models import ACTIVE, AWAITING, Meeting
-from recovery_network.mentors.rules import Decision
+from recovery_network.mentors.rules import Decision, eligible
+from recovery_network.mentors.services import eligibility, facts_for
 from recovery_network.venues.models import Venue
 
 
@@ -33,8 +34,6 @@ class ApprovalRefused(DomainError):
 
 def posting_decision(person: Person, venue: Venue, on: date) -> Decision:
     """May this person post a session in this establishment starting on this date (and why not)?"""
-    from recovery_network.mentors.services import eligibility
-
     if person.has_role(COORDINATOR):
         return Decision(True)
     if FACILITATOR not in person.role_codes:
@@ -44,9 +43,6 @@ def posting_decision(person: Person, venue: Venue, on: date) -> Decision:
 
 def postable_establishments(person: Person, on: date) -> frozenset[int] | None:
     """The establishments a posting form offers this person (None: every one), by the same rule as posting."""
-    from recovery_network.mentors.rules import eligible
-    from recovery_network.mentors.services import facts_for
-
     if person.has_role(COORDINATOR):
         return None
     if FACILITATOR not in person.role_codes:

@@ -10,6 +10,7 @@ from wtforms import BooleanField, Field, SelectChoice, SelectField, StringField,
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
+from recovery_network import localzone
 from recovery_network.forms import BaseForm, DateField, IntegerField, IntSelectField
 from recovery_network.meetings import conference, rules
 from recovery_network.meetings.kinds import kind_choices
@@ -200,10 +201,10 @@ class MoveForm(VenueChoiceForm, CancelForm):
     new_time = TimeField("New start time", validators=[DataRequired("Give the new start time, like 18:30.")])
     venue_id = IntSelectField("Venue", validate_choice=False, default=NO_VENUE)
 
-    def __init__(self, *args, timezone: str = "Europe/London", **kwargs) -> None:
+    def __init__(self, *args, timezone: str | None = None, **kwargs) -> None:
         """The zone decides which wall-clock times exist; the blank venue keeps the series' own."""
         super().__init__(*args, blank="The usual venue", **kwargs)
-        self.timezone = timezone
+        self.timezone = timezone or localzone.name()
 
     @property
     def new_start(self) -> datetime:

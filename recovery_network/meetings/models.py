@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recovery_network import localzone
 from recovery_network.audit.models import AUDIT_SUBJECT
 from recovery_network.extensions import db
 from recovery_network.meetings.recurrence import Change, Occurrence, Schedule, occurrence_on
@@ -113,7 +114,7 @@ class Meeting(db.Model):
     finishes_on: Mapped[date | None] = mapped_column(Date, index=True)
     start_time: Mapped[time] = mapped_column(Time)
     duration_minutes: Mapped[int] = mapped_column(Integer, default=90)
-    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    timezone: Mapped[str] = mapped_column(String(64), default=localzone.name)
     # Helpers each occurrence needs; the rota's capacity comes from these.
     facilitators_needed: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     mentors_needed: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -6,13 +6,14 @@ aware only after the rule is expanded, so 18:30 stays 18:30 in March and October
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday as rr_weekday
 
+from recovery_network import localzone
 from recovery_network.holidays import public_holiday
 
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -29,7 +30,7 @@ class Schedule:
     starts_on: date
     start_time: time
     duration: timedelta
-    timezone: str = "Europe/London"
+    timezone: str = field(default_factory=localzone.name)  # the network's zone unless the series says
     week_of_month: int | None = None  # 1..4, or -1 for the last, when monthly
     ends_on: date | None = None
     count: int | None = None  # a fixed course of N sessions

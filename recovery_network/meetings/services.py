@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 
+from recovery_network import localzone
 from recovery_network.accounts.models import Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
@@ -62,7 +63,7 @@ class MeetingDetails:
     venue: Venue | None = None
     online_url: str | None = None
     description: str = ""
-    timezone: str = "Europe/London"
+    timezone: str = field(default_factory=localzone.name)
     slug: str | None = None
     facilitators_needed: int = 1
     mentors_needed: int = 0

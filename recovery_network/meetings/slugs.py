@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import re
 import secrets
-import unicodedata
 
 from sqlalchemy import select
 
 from recovery_network.extensions import db
 from recovery_network.meetings.models import Meeting
+from recovery_network.slugs import slugify
 
-
-def slugify(text: str) -> str:
-    """A URL-safe slug: ASCII letters, digits and hyphens only (no dots, so '.ics' is unambiguous)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:80] or "meeting"
+__all__ = ["custody_slug", "slugify", "unique_slug"]  # slugify lives on the ground floor (slugs.py)
 
 
 def custody_slug(base: str) -> str:

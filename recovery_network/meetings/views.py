@@ -29,7 +29,7 @@ from recovery_network.rota.services import CapacityBelowSignups
 from recovery_network.venues.models import COMMUNITY, CUSTODY, Area, Venue
 from recovery_network.venues.services import VenueNotPlaced, create_community_venue
 
-bp = Blueprint("organise", __name__, url_prefix="/organise")
+bp = Blueprint("meetings", __name__, url_prefix="/organise")  # named after the package; the URLs stay
 
 MANAGED_DATES = 8
 ACTIONS = {"pause": PAUSED, "resume": ACTIVE, "end": ENDED}

@@ -13,11 +13,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from flask import abort
-from sqlalchemy import ColumnElement, Select, and_, or_, select, true
+from sqlalchemy import ColumnElement, and_, or_, select, true
 from sqlalchemy.orm import selectinload
 
+from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF
 from recovery_network.extensions import db
-from recovery_network.meetings.models import ACTIVE, AWAITING, PUBLIC, UNLISTED, Meeting
+from recovery_network.meetings.models import AWAITING, PUBLIC, UNLISTED, Meeting
+from recovery_network.mentors.models import Clearance
 
 if TYPE_CHECKING:
     from recovery_network.venues.models import Venue
@@ -25,9 +27,6 @@ if TYPE_CHECKING:
 
 def custody_access(viewer: object | None, today: date | None = None) -> frozenset[int] | None:
     """Establishment ids whose custody sessions the viewer may see; None means every establishment."""
-    from recovery_network.accounts.models import COORDINATOR
-    from recovery_network.mentors.models import Clearance
-
     if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_approved:
         return frozenset()
     if viewer.has_role(COORDINATOR):
@@ -48,8 +47,6 @@ def custody_access(viewer: object | None, today: date | None = None) -> frozense
 
 def staff_establishments(viewer: object | None) -> frozenset[int]:
     """The establishments an approved viewer works in as staff (none for anyone else)."""
-    from recovery_network.accounts.models import ESTABLISHMENT_STAFF
-
     if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_approved:
         return frozenset()
     return frozenset(viewer.establishment_ids) if viewer.has_role(ESTABLISHMENT_STAFF) else frozenset()
@@ -114,8 +111,3 @@ def meeting_or_404(viewer: object | None, *, meeting_id: object = None, slug: ob
     if meeting is None:
         abort(404)
     return meeting
-
-
-def public_meetings() -> Select[tuple[Meeting]]:
-    """Public, listed, active meeting series: the only ones anonymous pages, feeds and JSON may list."""
-    return select(Meeting).where(listed(None), Meeting.status == ACTIVE)

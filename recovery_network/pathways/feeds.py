@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from recovery_network import localzone
 from recovery_network.extensions import db
-from recovery_network.feeds.private import new_token, plausible, same_hash, token_hash
-from recovery_network.feeds.ical import FeedEvent, FeedInfo, build_calendar, stable_uid
+from recovery_network.feeds import tokens
+from recovery_network.feeds.models import FeedToken
+from recovery_network.ical.builder import FeedEvent, FeedInfo, build_calendar, stable_uid
 from recovery_network.meetings.models import Meeting
-from recovery_network.meetings.recurrence import zone
 from recovery_network.venues.models import Venue
 from recovery_network.pathways import appointments
-from recovery_network.pathways.models import INSIDE_KINDS, Pathway, PathwayFeedToken, PathwayItem
-from recovery_network.pathways.planning import LOCAL
-from recovery_network.types import utcnow
+from recovery_network.pathways.models import INSIDE_KINDS, Pathway, PathwayItem
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -23,44 +22,34 @@ def issue_token(pathway: Pathway) -> str:
     """A new link (256 random bits) for a phone or a printed pack; returned once and never stored."""
     if pathway.status != "open":
         raise ValueError("closed pathways have no calendar")
-    token = new_token()
-    pathway.feed_tokens.append(PathwayFeedToken(token_hash=token_hash(token)))
-    db.session.flush()
-    return token
+    return tokens.issue(pathway_id=pathway.id)
 
 
 def revoke_all(pathway: Pathway) -> None:
     """Every link of this pathway stops working at once (reset, withdrawal of consent, closure)."""
-    for token in pathway.feed_tokens:
-        if token.revoked_at is None:
-            token.revoked_at = utcnow()
+    tokens.revoke(FeedToken.pathway_id, pathway.id)
 
 
 def live_links(pathway: Pathway) -> int:
     """How many links are working."""
-    return sum(1 for t in pathway.feed_tokens if t.revoked_at is None)
+    return len(tokens.live(FeedToken.pathway_id, pathway.id))
 
 
 def pathway_for_token(token: str) -> Pathway | None:
     """The open pathway a live link belongs to, else None (which the view turns into a plain 404)."""
-    if not plausible(token):
-        return None
-    digest = token_hash(token)
-    row = db.session.scalar(select(PathwayFeedToken).where(PathwayFeedToken.token_hash == digest))
-    if row is None or row.revoked_at is not None or not same_hash(row.token_hash, token):
-        return None
-    pathway = db.session.get(Pathway, row.pathway_id)
+    row = tokens.find(FeedToken.pathway_id, token)
+    pathway = db.session.get(Pathway, row.pathway_id) if row is not None else None
     return pathway if pathway is not None and pathway.status == "open" else None
 
 
 def title_and_place(item: PathwayItem, pathway: Pathway, meeting: Meeting | None,
                     venue: Venue | None = None) -> tuple[str, str | None]:
     """What a lock screen may show: neutral words unless the person chose plain ones; never a prison's name."""
-    day = DAYS[item.starts_at.astimezone(zone(LOCAL)).weekday()] if item.starts_at else ""
+    day = DAYS[item.starts_at.astimezone(localzone.tzinfo()).weekday()] if item.starts_at else ""
     if item.kind in ("gate_meet", "leave_visit"):
         name = pathway.gate_mentor.first_name if pathway.gate_mentor else "mentor"
         return (f"Meet {name}" if pathway.plain_titles else f"Meet {name[:1]}."), None
-    if item.kind in ("custody_session", "mentor_visit", "agency_visit"):
+    if item.kind in INSIDE_KINDS:
         return ("Session" if not pathway.plain_titles else "Session inside"), None
     if item.kind == "appointment":
         title = appointments.title(item.purpose, pathway.plain_titles)
@@ -73,7 +62,7 @@ def title_and_place(item: PathwayItem, pathway: Pathway, meeting: Meeting | None
 
 def item_event(item: PathwayItem, pathway: Pathway, meeting: Meeting | None) -> FeedEvent:
     """One plan item as the person's phone shows it; a meeting's date is read from its occurrence as it now stands."""
-    start, end, status, venue = item.starts_at.astimezone(zone(LOCAL)), item.ends_at.astimezone(zone(LOCAL)), \
+    start, end, status, venue = item.starts_at.astimezone(localzone.tzinfo()), item.ends_at.astimezone(localzone.tzinfo()), \
         "CONFIRMED", None
     if item.meeting_id and item.occurrence_date:
         uid = stable_uid("occurrence", f"{item.meeting_id}/{item.occurrence_date.isoformat()}")
@@ -103,6 +92,6 @@ def plan_calendar(pathway: Pathway) -> bytes:
     # Nothing that happens inside goes on the phone: there is no phone inside, and a feed link (which any
     # supporter may make) must not hand a prison's session times to someone not entitled to that establishment.
     events = [item_event(item, pathway, meetings.get(item.meeting_id))
-              for item in pathway.items if item.status != "cancelled" and item.kind not in INSIDE_KINDS]
+              for item in pathway.items if item.kind not in INSIDE_KINDS]
     info = FeedInfo(name="My plan", description=None, uid=stable_uid("plan-feed", pathway.public_id), url=None)
     return build_calendar(info, events)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from recovery_network import localzone
 from recovery_network.extensions import db
 from recovery_network.meetings.kinds import BY_CODE
 from recovery_network.meetings.models import Meeting
-from recovery_network.meetings.recurrence import zone
 from recovery_network.pathways import appointments, pack, planning
-from recovery_network.pathways.planning import LOCAL
 from recovery_network.pathways.models import Pathway, PathwayItem
 from recovery_network.pathways.throughcare_models import PLAN_AREAS, PLAN_STATUSES
 from recovery_network.venues.models import Venue
 
 # Sessions inside and visits before release are left out: the pack starts at the gate and must not name the prison.
-INSIDE = ("custody_session", "mentor_visit", "agency_visit", "leave_visit")
+INSIDE = ("custody_session", "agency_visit", "leave_visit")
 
 
 def mentor_names(pathway: Pathway) -> tuple[str, str]:
@@ -39,7 +38,7 @@ def _meeting_entry(item: PathwayItem, meeting: Meeting | None, pathway: Pathway)
         return None
     occurrence = meeting.occurrence_on(item.occurrence_date)
     if occurrence is None or occurrence.cancelled:
-        slot_start = (occurrence.original_start if occurrence else item.starts_at).astimezone(zone(LOCAL))
+        slot_start = (occurrence.original_start if occurrence else item.starts_at).astimezone(localzone.tzinfo())
         instead = planning.nearest_instead(pathway, slot_start)
         note = "Cancelled — don't go."
         if instead is not None:
@@ -62,7 +61,7 @@ def _meeting_entry(item: PathwayItem, meeting: Meeting | None, pathway: Pathway)
 
 def _appointment_entry(item: PathwayItem, mentor: str) -> pack.PackEntry:
     """An appointment with what is known of it: kind, agency, place and time, or 'to be confirmed'."""
-    local = item.starts_at.astimezone(zone(LOCAL))
+    local = item.starts_at.astimezone(localzone.tzinfo())
     what = f"{appointments.label(item.purpose) or 'An'} appointment" + (f" with {item.agency}" if item.agency else "")
     note = f"{mentor[:1].upper()}{mentor[1:]} will confirm the time{'' if item.place else ' and place'}." \
         if item.all_day or not item.place else ""
@@ -75,9 +74,9 @@ def pack_entries(pathway: Pathway, mentor: str) -> list[pack.PackEntry]:
         select(Meeting).where(Meeting.id.in_([i.meeting_id for i in pathway.items if i.meeting_id])))}
     entries = []
     for item in pathway.items:
-        if item.status in ("cancelled", "review") or item.kind in INSIDE:
+        if item.status == "review" or item.kind in INSIDE:
             continue
-        local = item.starts_at.astimezone(zone(LOCAL))
+        local = item.starts_at.astimezone(localzone.tzinfo())
         if item.kind == "gate_meet":
             entries.append(pack.PackEntry(local.date(), f"{local:%H:%M}", f"Meet {mentor} at the gate"))
         elif item.kind == "appointment":
@@ -105,7 +104,7 @@ def online_options(pathway: Pathway) -> list[pack.OnlineOption]:
     """Online meetings to try when none is near home: the kind, the weekly time and first date, the link."""
     options = []
     for meeting, slot in planning.online_meetings(pathway):
-        start = slot.start.astimezone(zone(LOCAL))
+        start = slot.start.astimezone(localzone.tzinfo())
         when = f"{start:%A}s, {start:%H:%M} (first: {pack.short_date(start.date())})"
         options.append(pack.OnlineOption(_what(meeting), when, meeting.online_url or ""))
     return options

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recovery_network.audit.models import AUDIT_SUBJECT
 from recovery_network.extensions import db
+from recovery_network.feeds.models import FeedToken
 from recovery_network.types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
@@ -22,9 +23,11 @@ if TYPE_CHECKING:
     from recovery_network.venues.models import Venue
 
 # Items that happen inside the prison: never on the person's phone (see feeds.plan_calendar).
-INSIDE_KINDS = ("custody_session", "mentor_visit", "agency_visit")
-ITEM_KINDS = ("custody_session", "mentor_visit", "gate_meet", "community_meeting", "appointment", "agency_visit",
-              "leave_visit")
+INSIDE_KINDS = ("custody_session", "agency_visit")
+ITEM_KINDS = ("custody_session", "gate_meet", "community_meeting", "appointment", "agency_visit", "leave_visit")
+# What an item can be: planned, done (a visit that happened), or review (a date chosen by hand that a new release
+# date left outside the window, kept for a decision). A cancelled or moved date is its meeting's occurrence.
+ITEM_STATUSES = ("planned", "done", "review")
 # How a contact happened; "no_response" is a try that reached nobody (it opens a follow-up).
 CONTACT_MODES = ("face_to_face", "phone", "video", "gate", "agency_visit", "no_response")
 # How a pathway ended: its six weeks (or agreed extension) ran out, or an outcome the mentor recorded.
@@ -89,7 +92,7 @@ class Pathway(db.Model):
     contacts: Mapped[list[ContactRecord]] = relationship(
         back_populates="pathway", cascade="all, delete-orphan", order_by="ContactRecord.on"
     )
-    feed_tokens: Mapped[list[PathwayFeedToken]] = relationship(cascade="all, delete-orphan")
+    feed_tokens: Mapped[list[FeedToken]] = relationship(cascade="all, delete-orphan")
     # Everything below is the person's too, so it goes with the pathway (erasure deletes the pathway row).
     plan_areas: Mapped[list[PlanArea]] = relationship(cascade="all, delete-orphan", order_by="PlanArea.id")
     follow_ups: Mapped[list[FollowUp]] = relationship(cascade="all, delete-orphan", order_by="FollowUp.id")
@@ -118,8 +121,7 @@ class PathwayItem(db.Model):
     __tablename__ = "pathway_items"
     __table_args__ = (
         CheckConstraint(_in("kind", ITEM_KINDS), name="kind"),
-        # 'review': a date chosen by hand that a new release date left outside the window, kept for a decision.
-        CheckConstraint("status IN ('planned', 'done', 'missed', 'cancelled', 'review')", name="status"),
+        CheckConstraint(_in("status", ITEM_STATUSES), name="status"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         UniqueConstraint("pathway_id", "meeting_id", "occurrence_date", name="uq_pathway_items_occurrence"),
     )
@@ -165,18 +167,6 @@ class ContactRecord(db.Model):
     pathway: Mapped[Pathway] = relationship(back_populates="contacts")
 
 
-class PathwayFeedToken(db.Model):
-    """A secret calendar link for the person's plan: only its SHA-256 is kept."""
-
-    __tablename__ = "pathway_feed_tokens"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
 class PathwayTally(db.Model):
     """Anonymous counts for funders, by month, establishment and destination area; all that survives erasure."""
 
@@ -198,5 +188,5 @@ from recovery_network.pathways.throughcare_models import (  # noqa: E402
 )
 from recovery_network.pathways.share_models import PathwayShare  # noqa: E402
 
-__all__ = ["ContactRecord", "Extension", "FollowUp", "HomeLeave", "Pathway", "PathwayFeedToken", "PathwayItem",
+__all__ = ["ContactRecord", "Extension", "FollowUp", "HomeLeave", "Pathway", "PathwayItem",
            "PathwayShare", "PathwayTally", "PlanArea", "Referral"]

@@ -19,7 +19,7 @@ from recovery_network.pathways.models import Pathway
 from recovery_network.pathways.pack import NALOXONE, SAMARITANS, Pack, qr_svg
 from recovery_network.pathways.views import pathway_or_404
 
-bp = Blueprint("liberation", __name__, url_prefix="/pathways")
+bp = Blueprint("pack", __name__, url_prefix="/pathways")  # nested in pathways: endpoints pathways.pack.*
 
 
 @bp.before_request

@@ -12,19 +12,19 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from recovery_network import localzone
 from recovery_network.accounts.models import Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, CLOSED, CUSTODY, PUBLIC, Meeting
-from recovery_network.meetings.recurrence import localise, occurrences, zone
+from recovery_network.meetings.recurrence import localise, occurrences
 from recovery_network.pathways import appointments, plan
 from recovery_network.pathways.nearby import enrolled_meetings, nearby_meetings, offered_to, plan_miles
 from recovery_network.pathways.models import Pathway, PathwayItem
 from recovery_network.types import utcnow
 from recovery_network.venues.geo import Point, distance_miles
 
-LOCAL = "Europe/London"  # the network's zone: release days, gate times and appointments are local
 
 
 class PlanError(DomainError):
@@ -45,13 +45,13 @@ class Appointment:
 
 def local_day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """The first and last instants of a run of local days."""
-    return localise(datetime.combine(start, time.min), LOCAL), localise(datetime.combine(end, time.max), LOCAL)
+    return localise(datetime.combine(start, time.min), localzone.name()), localise(datetime.combine(end, time.max), localzone.name())
 
 
 def whole_day(day: date) -> tuple[datetime, datetime]:
     """Local midnight to the next midnight: an item with a date but no time yet."""
-    return (localise(datetime.combine(day, time.min), LOCAL),
-            localise(datetime.combine(day + timedelta(days=1), time.min), LOCAL))
+    return (localise(datetime.combine(day, time.min), localzone.name()),
+            localise(datetime.combine(day + timedelta(days=1), time.min), localzone.name()))
 
 
 def bookable(meetings: list[Meeting], start: datetime, end: datetime, centre: Point | None) -> list[plan.Slot]:
@@ -100,7 +100,7 @@ def propose_plan(pathway: Pathway, today: date) -> None:
         if slot.key not in taken:
             _item(pathway, "custody_session", slot.start, slot.end, slot.key)
     if release >= today:
-        gate = localise(datetime.combine(release, time.fromisoformat(pathway.gate_time)), LOCAL)
+        gate = localise(datetime.combine(release, time.fromisoformat(pathway.gate_time)), localzone.name())
         _item(pathway, "gate_meet", gate, gate + timedelta(hours=2))
     centre = Point(pathway.destination_latitude, pathway.destination_longitude)
     # Only meetings within the plan's distance: when none is near, the plan says so and offers online ones.
@@ -199,7 +199,7 @@ def set_appointment(pathway: Pathway, item: PathwayItem | None, details: Appoint
     if details.at is None:
         start, end = whole_day(details.on)
     else:
-        start = localise(datetime.combine(details.on, details.at), LOCAL)
+        start = localise(datetime.combine(details.on, details.at), localzone.name())
         end = start + timedelta(minutes=details.minutes)
     if item is None:
         item = _item(pathway, "appointment", start, end)
@@ -237,7 +237,7 @@ def rebase(pathway: Pathway, new_date: date, today: date) -> list[PathwayItem]:
     db.session.flush()
     review = []
     for item in pathway.items:
-        day = item.starts_at.astimezone(zone(LOCAL)).date()
+        day = item.starts_at.astimezone(localzone.tzinfo()).date()
         fits = start <= day <= end and day >= today
         if not fits and item.status == "planned":
             item.status = "review"

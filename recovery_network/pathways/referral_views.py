@@ -21,7 +21,7 @@ from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
 from recovery_network.venues.services import locate, not_found
 
-bp = Blueprint("referrals", __name__, url_prefix="/referrals")
+bp = Blueprint("referrals", __name__, url_prefix="/referrals")  # nested: endpoints pathways.referrals.*
 
 
 @bp.before_request
@@ -73,7 +73,7 @@ def create():
             else:
                 db.session.commit()
                 flash("Referral sent. A co-ordinator will accept or decline it.", "success")
-                return redirect(url_for("referrals.index"))
+                return redirect(url_for("pathways.referrals.index"))
     return render_template("pathways/referral_form.html", form=form), 422 if form.errors else 200
 
 
@@ -153,4 +153,4 @@ def decline(public_id: str):
         return render_referral(referral_or_404(public_id), error=str(error)), 409
     db.session.commit()
     flash("Referral declined.", "success")
-    return redirect(url_for("referrals.index"))
+    return redirect(url_for("pathways.referrals.index"))

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from recovery_network import localzone
 from recovery_network.accounts.models import Person
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
-from recovery_network.meetings.recurrence import localise, zone
+from recovery_network.meetings.recurrence import localise
 from recovery_network.pathways import plan, planning, standards
 from recovery_network.pathways.models import Pathway, PathwayItem
-from recovery_network.pathways.planning import LOCAL, touched
+from recovery_network.pathways.planning import touched
 from recovery_network.pathways.throughcare_models import (
     EXTENSION_REASONS,
     PLAN_AREAS,
@@ -83,7 +84,7 @@ def add_visit(pathway: Pathway, kind: str, on: date, at: time, by: Person, today
         raise SupportError("A visit before release is between today and the day before release.", "on")
     if kind == "leave_visit" and not any(h.starts_on <= on <= h.ends_on for h in pathway.home_leave):
         raise SupportError("That day isn't a home leave day.", "on")
-    start = localise(datetime.combine(on, at), LOCAL)
+    start = localise(datetime.combine(on, at), localzone.name())
     item = PathwayItem(kind=kind, starts_at=start, ends_at=start + timedelta(hours=1), status="planned", chosen=True)
     pathway.items.append(item)
     touched(pathway, by, "pathway.visit")
@@ -96,7 +97,7 @@ def visit_happened(pathway: Pathway, item: PathwayItem, by: Person, today: date)
 
     if item.pathway_id != pathway.id or item.kind not in VISIT_KINDS or item.status != "planned":
         raise SupportError("That visit isn't waiting to be recorded.")
-    on = item.starts_at.astimezone(zone(LOCAL)).date()
+    on = item.starts_at.astimezone(localzone.tzinfo()).date()
     if on > today:
         raise SupportError("The visit hasn't happened yet.")
     item.status = "done"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from recovery_network.blueprints import PackageBlueprint
+from recovery_network import localzone
 from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
@@ -25,12 +27,12 @@ from recovery_network.pathways.pack import PACK_STATES
 from recovery_network.pathways.pickers import set_pickers
 from recovery_network.pathways.tallies import contacts_of
 from recovery_network.meetings.forms import suffix_ids
-from recovery_network.meetings.recurrence import zone
 from recovery_network.types import utcnow
 from recovery_network.venues.models import CUSTODY, Venue
 from recovery_network.venues.services import locate, not_found
 
-bp = Blueprint("pathways", __name__, url_prefix="/pathways")
+# The package's blueprint: its own routes under /pathways; the pack and referrals are nested in it (bottom).
+bp = PackageBlueprint("pathways", __name__, own_prefix="/pathways")
 
 
 def acting() -> object:
@@ -227,7 +229,7 @@ def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | N
 def appointment_for(item: PathwayItem, form: AppointmentForm | None = None) -> AppointmentForm:
     """The details form for one appointment, filled from it, with ids unique on the page."""
     if form is None:
-        local = item.starts_at.astimezone(zone(planning.LOCAL))
+        local = item.starts_at.astimezone(localzone.tzinfo())
         minutes = int((item.ends_at - item.starts_at).total_seconds() // 60)
         form = AppointmentForm(formdata=None, kind=item.purpose or "other", agency=item.agency, place=item.place,
                                on=local.date(), at=None if item.all_day else local.time(),
@@ -313,5 +315,10 @@ def retention_days() -> int:
     return int(current_app.config.get("PATHWAY_RETENTION_DAYS", 90))
 
 
-# The plan's own routes live beside these, on the same blueprint.
-from recovery_network.pathways import plan_views, sharing_views, throughcare_views  # noqa: E402,F401
+# The plan's own routes live beside these, on the same blueprint; the pack and referrals have their own guards.
+from recovery_network.pathways import (  # noqa: E402,F401
+    pack_views, plan_views, referral_views, sharing_views, throughcare_views,
+)
+
+bp.register_blueprint(pack_views.bp)
+bp.register_blueprint(referral_views.bp)

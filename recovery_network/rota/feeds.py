@@ -8,48 +8,35 @@ from sqlalchemy import select
 
 from recovery_network.accounts.models import Person
 from recovery_network.extensions import db
-from recovery_network.feeds.private import new_token, plausible, same_hash, token_hash
-from recovery_network.feeds.ical import FeedEvent, FeedInfo, build_calendar, stable_uid
-from recovery_network.rota.models import RotaFeedToken, Signup
+from recovery_network.feeds import tokens
+from recovery_network.feeds.models import FeedToken
+from recovery_network.ical.builder import FeedEvent, FeedInfo, build_calendar, stable_uid
+from recovery_network.rota.models import Signup
 from recovery_network.rota.services import NotOnRota, occurrence_start
-from recovery_network.types import utcnow
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def issue_token(person: Person) -> str:
     """Revoke any current link and issue a new one (256 random bits); returned once, never stored."""
-    for old in db.session.scalars(select(RotaFeedToken).where(RotaFeedToken.person_id == person.id,
-                                                              RotaFeedToken.revoked_at.is_(None))):
-        old.revoked_at = utcnow()
-    token = new_token()
-    db.session.add(RotaFeedToken(person_id=person.id, token_hash=token_hash(token)))
-    db.session.flush()
-    return token
+    tokens.revoke(FeedToken.person_id, person.id)
+    return tokens.issue(person_id=person.id)
 
 
 def revoke_tokens(person: Person) -> None:
     """Stop every rota link of this person working."""
-    for old in db.session.scalars(select(RotaFeedToken).where(RotaFeedToken.person_id == person.id,
-                                                              RotaFeedToken.revoked_at.is_(None))):
-        old.revoked_at = utcnow()
+    tokens.revoke(FeedToken.person_id, person.id)
 
 
 def has_live_token(person: Person) -> bool:
     """Whether the person has a working rota link."""
-    return db.session.scalar(select(RotaFeedToken.id).where(
-        RotaFeedToken.person_id == person.id, RotaFeedToken.revoked_at.is_(None))) is not None
+    return bool(tokens.live(FeedToken.person_id, person.id))
 
 
 def person_for_token(token: str) -> Person | None:
-    """The owner of a live link; the lookup is by hash and the final compare is constant-time."""
-    if not plausible(token):
-        return None
-    digest = token_hash(token)
-    row = db.session.scalar(select(RotaFeedToken).where(RotaFeedToken.token_hash == digest))
-    if row is None or row.revoked_at is not None or not same_hash(row.token_hash, token):
-        return None
-    person = db.session.get(Person, row.person_id)
+    """The approved owner of a live rota link, else None (never a plan's link)."""
+    row = tokens.find(FeedToken.person_id, token)
+    person = db.session.get(Person, row.person_id) if row is not None else None
     return person if person is not None and person.is_approved else None
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from recovery_network import localzone
 from recovery_network.accounts.models import ADMIN, Person
 from recovery_network.extensions import db
 from recovery_network.meetings.recurrence import localise
@@ -43,8 +44,9 @@ class Picker:
     others: list[tuple[Person, tuple[str, ...]]] = field(default_factory=list)
 
 
-def week_gaps(viewer: Person, filters: Filters, now: datetime, tz: str = "Europe/London") -> list[Place]:
+def week_gaps(viewer: Person, filters: Filters, now: datetime, tz: str | None = None) -> list[Place]:
     """Places short of helpers in the seven days from the filtered date (none already past), custody first."""
+    tz = tz or localzone.name()
     start = max(localise(datetime.combine(filters.week, time.min), tz), now)
     end = localise(datetime.combine(filters.week + timedelta(days=7), time.min), tz)
     # A co-ordinator fills the gaps of their organisations' sessions (an admin's span all).

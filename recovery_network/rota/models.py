@@ -80,18 +80,6 @@ class Signup(db.Model):
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
 
 
-class RotaFeedToken(db.Model):
-    """A private calendar link for one person's rota: only the SHA-256 of the token is kept."""
-
-    __tablename__ = "rota_feed_tokens"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
 class OutboxMessage(db.Model):
     """An email to send (reminders, gap alerts); the dedupe key makes each one happen once."""
 

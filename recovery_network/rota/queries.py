@@ -9,10 +9,11 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from recovery_network import localzone
 from recovery_network.accounts.models import Person
 from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, CUSTODY, Meeting, MeetingChange
-from recovery_network.meetings.recurrence import Occurrence, localise, occurrences, zone
+from recovery_network.meetings.recurrence import Occurrence, localise, occurrences
 from recovery_network.meetings.visibility import visible_to
 from recovery_network.mentors.rules import eligible
 from recovery_network.organisations.access import may_act_for
@@ -88,10 +89,10 @@ def gaps(viewer: Person, now: datetime, days: int = 14) -> list[Place]:
 
 # The rota page shows this many openings at a time ("more" shows the next lot).
 PAGE_SIZE = 40
-# The zone nearly every series keeps: a day's weekday and a series' wall-clock start are exact there; in any other
-# zone the local date may be a day either side, so those series are looked at all day.
-HOME_ZONE = "Europe/London"
 # The walk looks at this many hours of a home-zone day at a time, so the first page rarely expands a whole day.
+# (The home zone is the network's, localzone, which nearly every series keeps: a day's weekday and a series'
+# wall-clock start are exact there; in any other zone the local date may be a day either side, so those series
+# are looked at all day.)
 WINDOW_HOURS = 2
 # On the days the clocks change a wall-clock start may happen an hour off: the SQL time filter allows for it.
 CLOCK_SLACK = timedelta(hours=1)
@@ -146,13 +147,13 @@ def openings(person: Person, now: datetime, days: int = 28, limit: int | None = 
 
 def _local_days(start: datetime, end: datetime) -> list[tuple[date, list[tuple[datetime, datetime]]]]:
     """[start, end) as home-zone days, each cut into pieces at every WINDOW_HOURS of local wall-clock time."""
-    tz = zone(HOME_ZONE)
+    tz = localzone.tzinfo()
     days: list[tuple[date, list[tuple[datetime, datetime]]]] = []
     lo = start
     while lo < end:
         local_day = lo.astimezone(tz).date()
-        cuts = [localise(datetime.combine(local_day, time(hour)), HOME_ZONE) for hour in range(0, 24, WINDOW_HOURS)]
-        cuts.append(localise(datetime.combine(local_day + timedelta(days=1), time.min), HOME_ZONE))
+        cuts = [localise(datetime.combine(local_day, time(hour)), localzone.name()) for hour in range(0, 24, WINDOW_HOURS)]
+        cuts.append(localise(datetime.combine(local_day + timedelta(days=1), time.min), localzone.name()))
         pieces = []
         for cut in cuts[1:]:
             if cut > lo:
@@ -198,7 +199,7 @@ class _Timetable:
         home: dict[int, list[tuple[time, int]]] = defaultdict(list)
         away: dict[int, list[int]] = defaultdict(list)
         for id_, weekday, start, tz in rows:
-            if tz == HOME_ZONE:
+            if tz == localzone.name():
                 home[weekday].append((start, id_))
             else:
                 away[weekday].append(id_)
@@ -216,8 +217,8 @@ class _Timetable:
         Home-zone series by weekday and wall-clock start (an hour's slack on the days the clocks change); series
         in another zone by the weekdays a day either side, at any time.
         """
-        tz = zone(HOME_ZONE)
-        midnights = [localise(datetime.combine(local_day + timedelta(days=n), time.min), HOME_ZONE) for n in (0, 1)]
+        tz = localzone.tzinfo()
+        midnights = [localise(datetime.combine(local_day + timedelta(days=n), time.min), localzone.name()) for n in (0, 1)]
         slack = CLOCK_SLACK if midnights[0].utcoffset() != midnights[1].utcoffset() else timedelta(0)
         earliest = lo.astimezone(tz).replace(tzinfo=None) - slack
         latest = hi.astimezone(tz).replace(tzinfo=None) + slack

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from recovery_network.accounts.models import COORDINATOR, Person
 from recovery_network.extensions import db
 from recovery_network.mail import send_mail
+from recovery_network.mentors.pipeline import CHASE_DAYS, waiting
 from recovery_network.rota.feeds import DAYS
 from recovery_network.rota.models import OutboxMessage, Signup
 from recovery_network.rota.queries import gaps
@@ -78,8 +79,6 @@ def queue_gap_alerts(now: datetime) -> int:
 
 def queue_clearance_chases(now: datetime, chase_days: int | None = None) -> int:
     """Chase co-ordinators about each clearance undecided for `chase_days` days, and again each time as many pass."""
-    from recovery_network.mentors.pipeline import CHASE_DAYS, waiting
-
     chase_days = chase_days or current_app.config.get("CLEARANCE_CHASE_DAYS", CHASE_DAYS)
     overdue = [w for w in waiting() if w.overdue(now.date(), chase_days)]
     if not overdue:

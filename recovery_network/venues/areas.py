@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
+from recovery_network.slugs import slugify
 from recovery_network.venues import councils, gazetteer
 from recovery_network.venues.models import Area, AreaCoverage
 
@@ -48,8 +49,6 @@ def parse_coverage(text: str) -> list[tuple[str, str]]:
 
 def _slug(name: str) -> str:
     """A slug no other area has."""
-    from recovery_network.meetings.slugs import slugify
-
     base, n = slugify(name)[:70], 2
     candidate = base
     while db.session.scalar(select(Area.id).where(Area.slug == candidate)) is not None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
+from recovery_network.slugs import slugify
 from recovery_network.venues import gazetteer
 from recovery_network.venues.geo import Point, parse_coordinates
 from recovery_network.venues.geocoding import make_geocoder, resolve_near
@@ -111,9 +112,6 @@ def create_community_venue(
 
 def _unique_venue_slug(text: str) -> str:
     """A slug no other venue has: the name and town, numbered if taken."""
-    # Meetings build on venues, not the reverse: borrow their slug rule without a module-level import.
-    from recovery_network.meetings.services import slugify
-
     base = slugify(text)
     candidate, n = base, 2
     while db.session.scalar(select(Venue.id).where(Venue.slug == candidate)) is not None:

@@ -10,8 +10,8 @@ from sqlalchemy import select, text
 from recovery_network.accounts.models import Person
 from recovery_network.audit.models import AuditEvent
 from recovery_network.extensions import db
+from recovery_network.feeds.models import FeedToken
 from recovery_network.mentors.models import Clearance, Course, TrainingRecord
-from recovery_network.rota.models import RotaFeedToken
 from recovery_network.types import utcnow
 from recovery_network.venues.models import CUSTODY
 from tests.conftest import PASSWORD
@@ -95,7 +95,7 @@ def volunteer(make_person, make_venue):
         course,
         TrainingRecord(person=person, course=course, completed_on=date(2026, 1, 5), status="pending"),
         Clearance(person=person, venue=make_venue(CUSTODY), status="approved", valid_from=date(2026, 1, 1)),
-        RotaFeedToken(person_id=person.id, token_hash="a" * 64),
+        FeedToken(person_id=person.id, token_hash="a" * 64),
     ])
     db.session.commit()
     return person
@@ -115,7 +115,7 @@ def test_an_admin_erases_an_account_and_only_numbers_remain(app, client, auth, m
     assert "zebedee" not in dump.lower() and public_id not in dump
     erased = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "account.erase"))
     assert (erased.object_id, erased.detail) == (person_id, "admin")
-    assert db.session.scalar(select(TrainingRecord)) is None and db.session.scalar(select(RotaFeedToken)) is None
+    assert db.session.scalar(select(TrainingRecord)) is None and db.session.scalar(select(FeedToken)) is None
     assert their_phone.get("/account").status_code == 302
 
 

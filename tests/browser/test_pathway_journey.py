@@ -16,7 +16,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import create_engine, inspect, text
 
-from recovery_network.feeds.ical import stable_uid
+from recovery_network.ical.builder import stable_uid
 from tests.browser.conftest import host_of, log_in, log_out
 from tests.feeds.icaljs import expand_with_icaljs
 
@@ -296,7 +296,7 @@ def test_through_the_gate(page, new_context, staff_app, live_server, requests_se
     assert fetch_without_cookies(new_context, link).status == 404, "the printed QR code stops working"
     assert query(db_url, "SELECT id FROM pathways WHERE id = :id OR reference = :ref OR first_name = 'Robin'",
                  id=robin_id, ref=reference) == []
-    for table in ("pathway_items", "contact_records", "pathway_feed_tokens"):
+    for table in ("pathway_items", "contact_records", "feed_tokens"):
         assert query(db_url, f"SELECT id FROM {table} WHERE pathway_id = :id", id=robin_id) == [], table
     rows = database_rows(db_url)
     traces = [(table, row) for table, table_rows in rows.items() for row in table_rows

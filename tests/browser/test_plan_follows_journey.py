@@ -14,7 +14,7 @@ import pytest
 from icalendar import Calendar
 from pypdf import PdfReader
 
-from recovery_network.feeds.ical import stable_uid
+from recovery_network.ical.builder import stable_uid
 from tests.browser.conftest import log_in, log_out
 from tests.browser.test_pathway_journey import (
     COORDINATOR,

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from recovery_network.feeds.ical import PRODID
+from recovery_network.ical.builder import PRODID
 from tests.feeds.ics_parse import Comp, Prop, kind, naive, offset_mismatches, parse, values, wall_rule
 
 DURATION = re.compile(r"[+-]?P(\d+W|\d+D(T(\d+H)?(\d+M)?(\d+S)?)?|T(\d+H)?(\d+M)?(\d+S)?)$")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import recurring_ical_events
 from icalendar import Calendar
 
-from recovery_network.feeds.ical import FeedEvent, FeedInfo, Override, build_calendar, stable_uid
+from recovery_network.ical.builder import FeedEvent, FeedInfo, Override, build_calendar, stable_uid
 
 LON = ZoneInfo("Europe/London")
 UTC = timezone.utc

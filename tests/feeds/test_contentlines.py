@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
-from recovery_network.feeds.contentlines import component, escape, fold, line
+from recovery_network.ical.contentlines import component, escape, fold, line
 
 ZONES = [ZoneInfo("Europe/London"), ZoneInfo("America/New_York"), ZoneInfo("Australia/Sydney")]
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=260)

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from recovery_network.feeds.ical import PRODID, FeedError, build_calendar, rendered_events, stable_uid
-from recovery_network.feeds.rendered import RenderedEvents
+from recovery_network.ical.builder import PRODID, FeedError, build_calendar, rendered_events, stable_uid
+from recovery_network.ical.rendered import RenderedEvents
 from tests.feeds.ical_lint import lint
 from tests.feeds.ics_parse import unfold
 from tests.feeds.samples import (

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar, vRecur
 
-from recovery_network.feeds.vtimezone import UnsupportedTimezone, vtimezone, zone_rules
+from recovery_network.ical.vtimezone import UnsupportedTimezone, vtimezone, zone_rules
 from tests.feeds.ical_lint import _outlook_shape
 from tests.feeds.ics_parse import offset_mismatches, parse
 

@@ -18,7 +18,7 @@ from recovery_network.extensions import db
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.services import cancel_occurrence
 from recovery_network.pathways import planning, services
-from recovery_network.pathways.models import PathwayFeedToken
+from recovery_network.feeds.models import FeedToken
 from recovery_network.venues.geo import Point
 from tests.pathways.conftest import RELEASE, TODAY
 
@@ -143,7 +143,7 @@ def test_without_calendar_consent_there_is_no_qr_and_the_page_says_why(client, a
     printed = article(page_text(client.post(f"/pathways/{pathway.public_id}/pack")))
     assert "<svg" not in printed and "/feed/" not in printed
     assert "No calendar QR code: a calendar link is only made if you ask for one." in printed
-    assert db.session.scalar(select(PathwayFeedToken)) is None
+    assert db.session.scalar(select(FeedToken)) is None
 
 
 def pdf_text(body: bytes) -> str:

@@ -12,9 +12,11 @@ from sqlalchemy import inspect, select, text
 
 from recovery_network.audit.models import AuditEvent
 from recovery_network.extensions import db
+from recovery_network.feeds.models import FeedToken
 from recovery_network.holidays import public_holiday
 from recovery_network.pathways.models import Pathway, PathwayItem, PathwayTally
 from recovery_network.pathways.services import close_and_purge
+from recovery_network.rota.feeds import issue_token as issue_rota_token
 from tests.feeds.ical_lint import lint
 from tests.pathways.conftest import RELEASE, TODAY, open_form
 
@@ -162,11 +164,19 @@ def test_erase_now_leaves_no_trace_but_an_anonymous_count(client, auth, setting)
     """After erasure no table holds the name, the reference or the release date; tallies remain."""
     pathway = open_pathway(client, auth, setting)
     client.post(f"/pathways/{pathway.public_id}/contacts", data={"on": TODAY.isoformat(), "mode": "face_to_face"})
+    page = client.post(f"/pathways/{pathway.public_id}/feed").get_data(as_text=True)
+    link = re.search(r'value="http://localhost(/pathways/feed/[^"]+\.ics)"', page).group(1)
+    rota_link = issue_rota_token(setting["coordinator"])  # one table holds both kinds: only the plan's go
+    db.session.commit()
+    assert client.get(link).status_code == 200
     reference, public_id = pathway.reference, pathway.public_id
     assert client.post(f"/pathways/{public_id}/erase").status_code == 303
     db.session.expire_all()
-    for table in ("pathways", "pathway_items", "contact_records", "pathway_feed_tokens"):
+    for table in ("pathways", "pathway_items", "contact_records"):
         assert db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0, table
+    assert db.session.scalars(select(FeedToken.person_id)).all() == [setting["coordinator"].id]
+    assert client.get(link).status_code == 404
+    assert client.get(f"/rota/feed/{rota_link}.ics").status_code == 200
     dump = " ".join(str(v) for row in db.session.execute(text("SELECT * FROM audit_events")).all() for v in row)
     assert reference not in dump and "Dee" not in dump
     tallies = {t.measure: t.count for t in db.session.scalars(select(PathwayTally))}

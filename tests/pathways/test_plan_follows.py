@@ -42,7 +42,7 @@ def event_for(body: bytes, item: PathwayItem):
     """The VEVENT for one meeting item, found by its occurrence's UID."""
     events = [e for e in Calendar.from_ical(body).events
               if str(e.get("UID", "")).startswith("") and e.get("DTSTART") is not None]
-    from recovery_network.feeds.ical import stable_uid
+    from recovery_network.ical.builder import stable_uid
 
     uid = stable_uid("occurrence", f"{item.meeting_id}/{item.occurrence_date.isoformat()}")
     return next(e for e in events if str(e["UID"]) == uid)

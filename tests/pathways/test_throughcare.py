@@ -276,7 +276,7 @@ def test_erasure_leaves_nothing_of_the_person_in_any_table(client, auth, setting
                    RELEASE.isoformat()):
         assert secret not in after, secret
     for table in ("pathways", "pathway_items", "contact_records", "pathway_plan_areas", "pathway_follow_ups",
-                  "pathway_home_leave", "pathway_extensions", "pathway_referrals", "pathway_feed_tokens",
+                  "pathway_home_leave", "pathway_extensions", "pathway_referrals", "feed_tokens",
                   "pathway_shares"):
         assert db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0, table
     # What survives: counts by month, prison and area — nothing finer.

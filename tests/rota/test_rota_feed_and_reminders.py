@@ -11,7 +11,8 @@ from sqlalchemy import select, text
 from recovery_network.extensions import db
 from recovery_network.meetings.recurrence import next_occurrences
 from recovery_network.rota import reminders
-from recovery_network.rota.models import OutboxMessage, RotaFeedToken
+from recovery_network.feeds.models import FeedToken
+from recovery_network.rota.models import OutboxMessage
 from recovery_network.rota.services import sign_up
 from recovery_network.types import utcnow
 from tests.conftest import outbox
@@ -37,7 +38,7 @@ def test_rota_feed_is_private_neutral_and_resettable(client, auth, make_voluntee
     link = new_link(client)
     token = link.rsplit("/", 1)[1].removesuffix(".ics")
     assert len(token) >= 43  # 32 random bytes
-    stored = db.session.scalars(select(RotaFeedToken.token_hash)).all()
+    stored = db.session.scalars(select(FeedToken.token_hash)).all()
     assert token not in stored and all(len(h) == 64 for h in stored)
     auth.logout()
     response = client.get(link)  # calendar apps send no cookies

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrule, rrulestr
 from icalendar import Calendar, vDuration, vText
 
-from recovery_network.feeds.contentlines import Value, component, recur_text
-from recovery_network.feeds.rendered import RenderedEvents
-from recovery_network.feeds.vtimezone import vtimezone
+from recovery_network.ical.contentlines import Value, component, recur_text
+from recovery_network.ical.rendered import RenderedEvents
+from recovery_network.ical.vtimezone import vtimezone
 
 PRODID = "-//Recovery Network//Meeting Feeds 1.0//EN"
 # Fixed forever: every UID subscribers already hold is derived from it (C16).
