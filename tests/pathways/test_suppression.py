@@ -13,7 +13,10 @@ from itertools import product
 
 import pytest
 
-from recovery_network.pathways.suppression import SMALL, WITHHELD, publish, publish_measure
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recovery_network.pathways.suppression import PATTERN_WITHHELD, SMALL, WITHHELD, publish, publish_measure
 
 TOP, INNER = 12, 9
 
@@ -74,13 +77,76 @@ def test_no_hidden_count_can_be_worked_out(shape):
 
 
 def test_every_count_under_five_shows_as_small():
-    """The funders' rule: any count under 5 reads "<5" wherever it appears, totals included."""
+    """The funders' rule: any count under 5 reads "<5" wherever it appears, totals included ("*" is a split not
+    shown at all that month, and never stands for a count of 5 or more alone)."""
     for total, table in _tables((2, 2)):
         rows = publish_measure([list(v) for v in table])
         for row, values in zip(rows, table, strict=True):
+            if PATTERN_WITHHELD in row.cells:
+                assert set(row.cells) == {PATTERN_WITHHELD} and any(v >= 5 for v in values)
+                continue
             for shown, value in zip(row.cells, values, strict=True):
                 assert (shown == SMALL) == (value < 5)
             assert (row.total == SMALL) == (total < 5)
+
+
+def _box(shown: str) -> tuple[int, float]:
+    """What a reader knows of one published cell or total."""
+    if shown == SMALL:
+        return 0, 4
+    if shown in (WITHHELD, PATTERN_WITHHELD):
+        # "*": a split not shown; its cells could be anything (the split as a whole holds a count of 5 or more)
+        return (5, float("inf")) if shown == WITHHELD else (0, float("inf"))
+    return int(shown), int(shown)
+
+
+def _reader_ranges(rows) -> dict:
+    """A reader's exact range for every hidden cell and the total: each split's cells lie in their boxes and add
+    up to the one total (sums of integer boxes reach every integer between their bounds, so intervals are exact)."""
+    total_lo, total_hi = _box(rows[0].total)
+    for row in rows:
+        boxes = [_box(c) for c in row.cells]
+        total_lo, total_hi = max(total_lo, sum(b[0] for b in boxes)), min(total_hi, sum(b[1] for b in boxes))
+    ranges = {"total": (total_lo, total_hi)}
+    for s, row in enumerate(rows):
+        boxes = [_box(c) for c in row.cells]
+        for g, (lo, hi) in enumerate(boxes):
+            others_lo = sum(b[0] for i, b in enumerate(boxes) if i != g)
+            others_hi = sum(b[1] for i, b in enumerate(boxes) if i != g)
+            ranges[(s, g)] = (max(lo, total_lo - others_hi), min(hi, total_hi - others_lo))
+    return ranges
+
+
+def test_five_small_prisons_against_four_areas_of_five_give_nothing_away():
+    """The pattern alone once pinned this: five prisons each "<5" (at most 20) and four areas each "x" (at least
+    20) could only be 4s, 5s and a 0. The areas are now not shown that month, and every cell keeps two values."""
+    rows = publish_measure([[4, 4, 4, 4, 4], [5, 5, 5, 5, 0]])
+    assert rows[0].cells == (SMALL,) * 5 and set(rows[1].cells) == {PATTERN_WITHHELD}
+    for key, (lo, hi) in _reader_ranges(rows).items():
+        assert hi > lo, key
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 12), min_size=1, max_size=9), min_size=1, max_size=3), st.data())
+def test_a_readers_bounds_never_pin_a_hidden_count(first, data):
+    """Many prisons and areas (more than the brute force reaches): from what is published, every hidden cell
+    and a hidden total keep at least two possible values."""
+    total = sum(first[0])
+    splits = [first[0]]
+    for other in first[1:]:
+        # another split of the same total, into as many groups as drawn
+        cuts = sorted(data.draw(st.lists(st.integers(0, total), min_size=len(other) - 1,
+                                         max_size=len(other) - 1)))
+        splits.append([b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)])
+    rows = publish_measure(splits)
+    ranges = _reader_ranges(rows)
+    for s, row in enumerate(rows):
+        for g, shown in enumerate(row.cells):
+            if not shown.isdecimal():
+                lo, hi = ranges[(s, g)]
+                assert hi > lo, (splits, rows, (s, g))
+    if not rows[0].total.isdecimal():
+        assert ranges["total"][1] > ranges["total"][0], (splits, rows)
 
 
 def test_a_zero_and_a_small_count_publish_alike():
