@@ -125,7 +125,7 @@ def test_a_referral_only_course_enrols_three_and_one_completes(desk):
         desk.get_by_label("First name or initials").fill(name)
         desk.get_by_role("button", name="Enrol").click()
         if name == "Kowalski Dee":
-            expect(desk.get_by_role("alert")).to_contain_text("no surname")
+            expect(desk.get_by_role("alert")).to_contain_text("never a surname")
     expect(desk.get_by_role("heading", name="Enrolled (3)")).to_be_visible()
     desk.get_by_role("button", name="Mark Ross complete").click()
     expect(desk.get_by_role("status")).to_contain_text("Ross completed the course")
