@@ -27,6 +27,15 @@ def INITIALS_OR_NAME(form, field) -> None:  # noqa: N802 - used like the wtforms
             raise ValidationError(str(refused)) from None
 
 
+class MentorsForm(BaseForm):
+    """Name the pathway's mentors again (someone leaves, or a handover brings the new organisation's own)."""
+
+    mentor_id = IntSelectField("Mentor inside (cleared for the prison)", validators=[Optional()])
+    backup_mentor_id = IntSelectField("Backup mentor inside (optional)", validators=[Optional()])
+    community_mentor_id = IntSelectField("Community mentor (meets them at the gate and outside)",
+                                         validators=[Optional()])
+
+
 class PathwayForm(BaseForm):
     """Open a pathway. No surname, prison number, date of birth, offence or health detail: there is nowhere to put them."""
 

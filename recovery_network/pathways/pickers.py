@@ -13,6 +13,7 @@ from sqlalchemy import select
 from recovery_network.accounts.models import FACILITATOR, PEER_MENTOR, Person
 from recovery_network.extensions import db
 from recovery_network.mentors.rules import Decision
+from recovery_network.organisations.models import Membership
 from recovery_network.pathways.services import community_decision, inside_decision
 
 
@@ -38,10 +39,14 @@ class Picker:
         return [(0, "None")] + shown
 
 
-def candidates() -> list[Person]:
-    """Active peer mentors and facilitators: the people a pathway's mentor could be."""
-    people = db.session.scalars(select(Person).where(Person.status == "active").order_by(Person.first_name)).all()
-    return [p for p in people if p.has_role(PEER_MENTOR, FACILITATOR)]
+def candidates(organisation_id: int | None = None) -> list[Person]:
+    """Active peer mentors and facilitators: the people a pathway's mentor could be (of its organisation, when
+    it has one: a mentor works for the organisation that owns the pathway)."""
+    query = select(Person).where(Person.status == "active").order_by(Person.first_name)
+    if organisation_id is not None:
+        query = query.where(Person.id.in_(select(Membership.person_id)
+                                          .where(Membership.organisation_id == organisation_id)))
+    return [p for p in db.session.scalars(query) if p.has_role(PEER_MENTOR, FACILITATOR)]
 
 
 def inside_picker(people: list[Person], establishment_id: int | None, release: date) -> Picker:
@@ -63,9 +68,10 @@ def community_picker(people: list[Person], release: date) -> Picker:
     return picker
 
 
-def set_pickers(form, establishment_id: int | None, release: date, show_others: bool) -> dict[str, Picker]:
+def set_pickers(form, establishment_id: int | None, release: date, show_others: bool,
+                organisation_id: int | None = None) -> dict[str, Picker]:
     """Fill a form's mentor_id, backup_mentor_id and community_mentor_id options; the pickers, by field name."""
-    people = candidates()
+    people = candidates(organisation_id)
     inside = inside_picker(people, establishment_id, release)
     pickers = {"mentor_id": inside, "backup_mentor_id": inside, "community_mentor_id": community_picker(people, release)}
     for name, picker in pickers.items():

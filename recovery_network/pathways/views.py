@@ -177,6 +177,7 @@ def detail(public_id: str, **forms):
 
 def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | None = None, **forms):
     """The pathway page with its forms."""
+    from recovery_network.pathways.mentor_views import mentors_context
     from recovery_network.pathways.sharing_views import sharing_context
     from recovery_network.pathways.throughcare_views import throughcare_context
 
@@ -222,6 +223,7 @@ def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | N
         live_links=feeds.live_links(pathway), new_link=new_link, error=error,
         contact_list=sharing.visible_contacts(pathway, current_user),
         **sharing_context(pathway, forms),
+        **mentors_context(pathway, forms),
         **throughcare_context(pathway, today, forms),
     )
 
@@ -317,7 +319,7 @@ def retention_days() -> int:
 
 # The plan's own routes live beside these, on the same blueprint; the pack and referrals have their own guards.
 from recovery_network.pathways import (  # noqa: E402,F401
-    pack_views, plan_views, referral_views, sharing_views, throughcare_views,
+    mentor_views, pack_views, plan_views, referral_views, sharing_views, throughcare_views,
 )
 
 bp.register_blueprint(pack_views.bp)
