@@ -43,12 +43,13 @@ def enrolment_or_404(meeting: Meeting, code: str) -> Enrolment:
     return found
 
 
-def render_course(meeting: Meeting, error: str | None = None, name: str = ""):
-    """The register: who is enrolled, which sessions they came to, and who has completed."""
+def render_course(meeting: Meeting, error: str | None = None, name: str = "", name_error: str | None = None):
+    """The register: who is enrolled, which sessions they came to, and who has completed (a refused name comes
+    back beside its field, as typed)."""
     today = local_today(meeting)
     sessions = services.sessions(meeting)
     return render_template("courses/register.html", meeting=meeting, enrolments=services.enrolments(meeting),
-                           sessions=sessions, today=today, error=error, name=name,
+                           sessions=sessions, today=today, error=error, name=name, name_error=name_error,
                            held=[o for o in sessions if not o.cancelled and o.start.date() <= today])
 
 
@@ -64,12 +65,12 @@ def enrol(slug: str):
     meeting, form = course_or_404(slug), EnrolForm()
     name = (form.name.data or "")[:20]
     if not form.validate():
-        return render_course(meeting, error=" ".join(form.name.errors), name=name), 422
+        return render_course(meeting, name_error=" ".join(form.name.errors), name=name), 422
     try:
         enrolment = services.enrol(meeting, form.name.data, current_user, local_today(meeting))
     except DomainError as error:
         db.session.rollback()
-        return render_course(meeting, error=str(error), name=name), 422
+        return render_course(meeting, name_error=str(error), name=name), 422
     db.session.commit()
     flash(f"{enrolment.name} enrolled.", "success")
     return redirect(url_for(".register", slug=meeting.slug))

@@ -3,6 +3,7 @@ certificate to print; only the course's organiser (or a co-ordinator) reaches it
 
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 
 import pytest
@@ -77,6 +78,9 @@ def test_bad_register_input_is_explained_never_a_500(client, course):
     """A surname, a future session, a made-up date or code: each gets words or a 404, and nothing is stored."""
     refused = client.post(register_url(course) + "enrol", data={"name": "Zed Smith-Jones"})
     assert refused.status_code == 422 and "never a surname" in text(refused)
+    # beside the name field, and the name as typed is still there to correct
+    field = html.unescape(refused.get_data(as_text=True)).split('<label for="name">')[1].split("</div>")[0]
+    assert "never a surname" in field and 'aria-invalid="true"' in field and 'value="Zed Smith-Jones"' in field
     client.post(register_url(course) + "enrol", data={"name": "Dee"})
     again = client.post(register_url(course) + "enrol", data={"name": "dee"})
     assert "already on this course" in text(again)
