@@ -63,7 +63,7 @@ def _fetch(url: str, max_bytes: int, timeout: float) -> bytes:
     try:
         with build_opener(_HttpOnlyRedirects).open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length", "")
-            if length.isdigit() and int(length) > max_bytes:
+            if length.isascii() and length.isdigit() and int(length) > max_bytes:
                 raise FeedNotFetched(f"The feed is bigger than {max_bytes // 2**20} MB")
             data = response.read(max_bytes + 1)
     except (URLError, HTTPException, OSError, ValueError) as error:

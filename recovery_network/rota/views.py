@@ -157,7 +157,7 @@ def gap_filters(args) -> gap_screen.Filters:
     setting = args.get("setting", "") if args.get("setting") in gap_screen.SETTINGS else ""
     role = args.get("role", "") if args.get("role") in ROTA_ROLES else ""
     venue = args.get("venue", "")
-    venue_id = int(venue) if venue.isdigit() and len(venue) < 12 else None
+    venue_id = int(venue) if venue.isascii() and venue.isdigit() and len(venue) < 12 else None
     return gap_screen.Filters(week=week, setting=setting, role=role, venue_id=venue_id)
 
 
