@@ -26,7 +26,7 @@ from flask_login import current_user
 
 from recovery_network import localzone
 from recovery_network.feeds.cache import current_version_number
-from recovery_network.earlyanswer import NotModifiedLayer
+from recovery_network.earlyanswer import KEPT_IN, NotModifiedLayer
 from recovery_network.pagestore import Answer, PageStore, environ_key
 
 # Endpoints whose answer for an anonymous visitor is a function of URL, content version and time.
@@ -130,6 +130,7 @@ def validated(response: Response, answer: Answer) -> Response:
     Each encoding has its own strong ETag (RFC 9110 8.8.3): the SHA-256 of the exact body, "-gzip" for the other.
     """
     response.vary.add("Accept-Encoding")
+    request.environ[KEPT_IN] = "page"  # a 304 from here may be answered in front of Flask next time
     if answer.gzipped is not None and request.accept_encodings["gzip"] > 0:  # "gzip;q=0" means never
         response.set_data(answer.gzipped)
         response.headers["Content-Encoding"] = "gzip"

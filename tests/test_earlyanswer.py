@@ -136,3 +136,63 @@ def test_an_etag_nobody_was_given_is_not_answered_early(app, client, perth):
     stale = revalidate(client, SEARCH, '"0123abcd"')
     assert stale.status_code == 200 and "Perth SMART Recovery" in stale.get_data(as_text=True)
     assert len(reached) == 3
+
+
+FEED_URLS = ["/meetings/perth-smart-recovery.ics", "/feeds/meetings.ics?near=Perth&radius=25"]
+
+
+@pytest.mark.parametrize("url", FEED_URLS)
+def test_a_calendar_apps_matching_poll_is_answered_before_flask(app, client, perth, url):
+    """Feeds are what is polled most: a repeat 304 for one is the app's own, answered after one version read,
+    and If-Modified-Since beside If-None-Match does not change that (RFC 9110 13.1.3)."""
+    reached = counting(app)
+    etag = client.get(url).headers["ETag"]
+    by_flask = revalidate(client, url, etag)
+    assert by_flask.status_code == 304 and len(reached) == 2
+    with statements(app) as sent:
+        early = revalidate(client, url, etag, **{"If-Modified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"})
+    assert early.status_code == 304 and early.get_data() == b""
+    assert len(reached) == 2, "Flask ran: the feed's 304 was not answered early"
+    assert one_read(sent), sent
+    assert sorted(early.headers.items()) == sorted(by_flask.headers.items())
+
+
+@pytest.mark.parametrize("url", FEED_URLS)
+def test_a_changed_meeting_ends_a_feeds_early_304(app, client, perth, url):
+    """The feed cache is keyed by version: a change through the app gives the new calendar, not a 304."""
+    etag = client.get(url).headers["ETag"]
+    revalidate(client, url, etag)
+    perth["public"].title = "Perth Thursday Group"
+    db.session.commit()
+    after = revalidate(client, url, etag)
+    assert after.status_code == 200 and "Perth Thursday Group" in after.get_data(as_text=True)
+
+
+def test_if_match_is_left_to_the_app(app, client, perth):
+    """If-Match changes Werkzeug's answer to a conditional GET, so such a request always goes through Flask."""
+    reached = counting(app)
+    etag = client.get(SEARCH).headers["ETag"]
+    revalidate(client, SEARCH, etag)
+    revalidate(client, SEARCH, etag, **{"If-Match": etag})
+    assert len(reached) == 3
+
+
+def test_a_304_from_no_store_is_never_kept(app, client, make_person):
+    """A private calendar's 304 comes from no store the layer can check, so the layer keeps nothing for it and
+    reads nothing for it: every poll goes to the app, whose own check is the only one made."""
+    from recovery_network.feeds import tokens
+
+    person = make_person(COORDINATOR, first_name="Ann")
+    token = tokens.issue(person_id=person.id)
+    db.session.commit()
+    url = f"/rota/feed/{token}.ics"
+    reached = counting(app)
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers.get("ETag")
+    for _ in range(2):
+        assert revalidate(client, url, first.headers["ETag"]).status_code == 304
+    assert len(reached) == 3
+    layer = app.wsgi_app
+    while not hasattr(layer, "replies"):
+        layer = layer.app
+    assert layer.replies == {}

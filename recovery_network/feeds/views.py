@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, request, url_for
 
 from recovery_network.directory.queries import feed_query_string, run_search
+from recovery_network.earlyanswer import KEPT_IN
 from recovery_network.extensions import db
 from recovery_network.feeds.cache import Entry, current_version
 from recovery_network.feeds.cache import feeds as feed_cache
@@ -17,6 +18,7 @@ from recovery_network.feeds.events import meeting_event, newest
 from recovery_network.ical.builder import FeedInfo, build_calendar, stable_uid
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.visibility import meeting_or_404
+from recovery_network.pagestore import environ_key
 from recovery_network.types import utcnow
 
 bp = Blueprint("feeds", __name__)
@@ -34,8 +36,10 @@ def serve_calendar(load: Callable[[], Loaded]) -> Response:
 
     The ETag is the SHA-256 of the exact bytes, so it changes exactly when what a calendar app sees does.
     """
-    # The host is part of the key: feeds carry absolute links, and a forged Host must not reach other subscribers.
-    key = request.host_url + request.path.lstrip("/") + "?" + urlencode(sorted(request.args.items(multi=True)))
+    # The request as sent is the key (scheme and host included: feeds carry absolute links, and a forged Host must
+    # not reach other subscribers), read the way the early 304 in front of Flask reads it (earlyanswer.py).
+    key = environ_key(request.environ)
+    request.environ[KEPT_IN] = "feed"
     version, changed_at = current_version()
     entry = feed_cache.get(key, version)
     if entry is None:
