@@ -180,36 +180,43 @@ def _wanted(can: dict[str, list[int | None]]) -> list:
 
 @dataclass
 class _Timetable:
-    """When the month's candidate series meet (weekday and wall-clock start), and the dates moves land on."""
+    """When the month's candidate series meet (weekday and wall-clock start), and the dates moves land on.
 
+    Home-zone series are read one weekday at a time, when the walk first reaches that weekday: a first page
+    usually fills within a day or two, so most of the month's timetable is never read.
+    """
+
+    wanted: list  # SQL: series needing a role the person could take there, running in the month
     home: dict[int, list[tuple[time, int]]]  # weekday -> (start, id) of home-zone series, soonest first
     away: dict[int, list[int]]  # weekday -> ids of series kept in other zones
     moved: list[tuple[date, int]]  # (local date a date was moved to, id)
 
     @classmethod
     def read(cls, can: dict[str, list[int | None]], first: date, last: date) -> _Timetable:
-        """One statement for the series (running in the month, needing a role the person could take), one for moves.
+        """One statement for the series kept in other zones (few), one for moves; home-zone ones as the walk goes.
 
         COALESCE rather than "finishes_on IS NULL OR >=": with the OR, SQLite walked ix_meetings_finishes_on over
         nearly every row (open-ended series have no finish) and read each by rowid, far slower than one scan.
         """
-        rows = db.session.execute(select(Meeting.id, Meeting.weekday, Meeting.start_time, Meeting.timezone).where(
-            Meeting.status == ACTIVE, or_(*_wanted(can)), Meeting.starts_on <= last + timedelta(days=1),
-            func.coalesce(Meeting.finishes_on, date.max) >= first - timedelta(days=1)))
-        home: dict[int, list[tuple[time, int]]] = defaultdict(list)
+        wanted = [Meeting.status == ACTIVE, or_(*_wanted(can)), Meeting.starts_on <= last + timedelta(days=1),
+                  func.coalesce(Meeting.finishes_on, date.max) >= first - timedelta(days=1)]
         away: dict[int, list[int]] = defaultdict(list)
-        for id_, weekday, start, tz in rows:
-            if tz == localzone.name():
-                home[weekday].append((start, id_))
-            else:
-                away[weekday].append(id_)
-        for times in home.values():
-            times.sort()
+        for id_, weekday in db.session.execute(select(Meeting.id, Meeting.weekday).where(
+                *wanted, Meeting.timezone != localzone.name())):
+            away[weekday].append(id_)
         moves = db.session.execute(select(MeetingChange.meeting_id, MeetingChange.new_start).join(Meeting).where(
             MeetingChange.kind == "moved", Meeting.status == ACTIVE, or_(*_wanted(can)),
             MeetingChange.new_start >= datetime.combine(first - timedelta(days=1), time.min),
             MeetingChange.new_start < datetime.combine(last + timedelta(days=2), time.min)))
-        return cls(home, away, [(new_start.date(), id_) for id_, new_start in moves])
+        return cls(wanted, {}, away, [(new_start.date(), id_) for id_, new_start in moves])
+
+    def home_on(self, weekday: int) -> list[tuple[time, int]]:
+        """The home-zone series meeting on this weekday, by start: read the first time the walk asks."""
+        if weekday not in self.home:
+            self.home[weekday] = sorted((start, id_) for start, id_ in db.session.execute(
+                select(Meeting.start_time, Meeting.id).where(
+                    *self.wanted, Meeting.timezone == localzone.name(), Meeting.weekday == weekday)))
+        return self.home[weekday]
 
     def meeting_in(self, local_day: date, lo: datetime, hi: datetime) -> set[int]:
         """Series that could meet in [lo, hi), a piece of one home-zone day: by rule, or by a move to about then.
@@ -223,7 +230,7 @@ class _Timetable:
         earliest = lo.astimezone(tz).replace(tzinfo=None) - slack
         latest = hi.astimezone(tz).replace(tzinfo=None) + slack
         start = earliest.time() if earliest.date() == local_day else time.min
-        found = {id_ for at, id_ in self.home.get(local_day.weekday(), [])
+        found = {id_ for at, id_ in self.home_on(local_day.weekday())
                  if at >= start and (latest.date() != local_day or at < latest.time())}
         for n in (-1, 0, 1):
             found.update(self.away.get((local_day + timedelta(days=n)).weekday(), []))
