@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import delete, select, update
 
-from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, FACILITATOR, PEER_MENTOR, Person
+from recovery_network.accounts.models import COORDINATOR, FACILITATOR, PEER_MENTOR, Person
 from recovery_network.audit.services import record
 from recovery_network.courses.models import Enrolment
 from recovery_network.errors import DomainError
@@ -28,7 +28,9 @@ from recovery_network.venues.geo import Point
 from recovery_network.venues.models import Venue
 
 CONSENT_VERSION = "2026-11"
-OPENERS = (COORDINATOR, ESTABLISHMENT_STAFF, PEER_MENTOR, FACILITATOR)
+# A prison's staff refer people (pathways/referrals.py) rather than open pathways: a pathway belongs to the
+# organisation that supports the person, and staff belong to the prison, not to it.
+OPENERS = (COORDINATOR, PEER_MENTOR, FACILITATOR)
 # A release date may be a week past (recorded late) and at most a year ahead (plans further out go stale).
 RELEASE_PAST = timedelta(days=7)
 RELEASE_AHEAD = timedelta(days=365)
@@ -121,7 +123,7 @@ def check_mentors(mentor: Person | None, backup: Person | None, establishment: V
 
 
 def may_open(person: Person, establishment: Venue | None = None) -> bool:
-    """Co-ordinators anywhere, staff at their own prison, mentors where cleared; a pending account nowhere."""
+    """Co-ordinators anywhere, mentors where cleared; a prison's staff refer instead; a pending account nowhere."""
     if not (person.is_approved and person.has_role(*OPENERS)):
         return False
     return establishment is None or (establishment.is_custody and may_see_establishment(person, establishment.id))

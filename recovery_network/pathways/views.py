@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 
 from recovery_network.blueprints import PackageBlueprint
 from recovery_network import localzone
-from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, Person
+from recovery_network.accounts.models import COORDINATOR, Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db, limiter
@@ -36,12 +36,11 @@ bp = PackageBlueprint("pathways", __name__, own_prefix="/pathways")
 
 
 def acting() -> object:
-    """Pathways this person works on: their own as a mentor (inside, backup or community), their prison's as its
-    staff, and those their organisations own as a co-ordinator (all for an admin: organisations/access.py)."""
+    """Pathways this person works on: their own as a mentor (inside, backup or community), and those their
+    organisations own as a co-ordinator (all for an admin: organisations/access.py). A prison's staff work on
+    none: they see the few facts of its releases on their own page (establishments/) and refer people."""
     mine = [Pathway.mentor_id == current_user.id, Pathway.backup_mentor_id == current_user.id,
             Pathway.community_mentor_id == current_user.id]
-    if current_user.has_role(ESTABLISHMENT_STAFF) and current_user.establishment_ids:
-        mine.append(Pathway.establishment_id.in_(sorted(current_user.establishment_ids)))
     if current_user.has_role(COORDINATOR):
         mine.append(within(current_user, Pathway.organisation_id))
     return or_(*mine)
@@ -105,7 +104,7 @@ def index():
 
 
 def openable_establishments() -> list[Venue]:
-    """Where this person may open a pathway: any prison for co-ordinators, their own for staff, one they're cleared for."""
+    """Where this person may open a pathway: any prison for co-ordinators, one a mentor is cleared for."""
     access = custody_access(current_user)
     query = select(Venue).where(Venue.setting == CUSTODY).order_by(Venue.name)
     if access is not None:

@@ -144,3 +144,26 @@ def test_a_bad_date_is_explained_beside_the_field(client, auth, prison_day, on, 
     response = client.get(f"/establishment/day-sheet?venue={prison_day['prison'].id}&on={on}")
     body = page(response)
     assert response.status_code == 400 and message in body and f'value="{on}"' in body
+
+
+def test_staff_change_nothing_on_a_pathway_from_their_prison(app, client, auth, prison_day):
+    """Staff see the release on their own page, but every pathway route (its page, contacts, release date,
+    pack, erasure, ...) answers them exactly as for a pathway that does not exist, and nothing changes."""
+    from tests.test_organisations import routes_taking_ids, url
+
+    pathway = prison_day["pathway"]
+    routes = [r for r in routes_taking_ids(app) if r[1].startswith("pathways.")]
+    assert len(routes) > 20, routes
+    auth.login(prison_day["staff"])
+    assert "Dee" in page(client.get("/establishment/"))
+    assert f"/pathways/{pathway.public_id}" not in page(client.get("/establishment/"))
+    for method, endpoint, arguments in routes:
+        real = client.open(url(app, endpoint, arguments, "x", pathway.public_id), method=method,
+                           data={"ready": "1", "release_date": RELEASE.isoformat(), "on": TODAY.isoformat()})
+        missing = client.open(url(app, endpoint, arguments, "x", "no-such-pathway"), method=method, data={})
+        assert real.status_code == missing.status_code == 404, (endpoint, real.status_code)
+        assert real.data == missing.data, endpoint
+    assert "Dee" not in page(client.get("/pathways/"))
+    db.session.expire_all()
+    kept = db.session.get(Pathway, pathway.id)
+    assert kept is not None and kept.release_date == RELEASE and not kept.pack_ready_at
