@@ -253,3 +253,34 @@ def test_gap_alerts_count_only_the_organisations_own_sessions(two_organisations)
     n = two_organisations
     assert {p.meeting.title for p in gaps(n["morag"], utcnow())} == {"Perth SMART group"}
     assert gaps(n["tom"], utcnow()) == []
+
+
+def test_custody_sessions_reach_another_organisations_coordinator_only_where_they_go_in(
+        client, auth, two_organisations, make_venue, make_meeting):
+    """Tom (Tayside) is neither staff at HMP Perth nor cleared for it: our session there is a 404 on its page and
+    its manage page, absent from search, and off the day sheet, exactly as for the public; Morag and the admin
+    see it. Cleared for Perth, Tom sees it like any cleared volunteer."""
+    from recovery_network.mentors.models import Clearance
+
+    n = two_organisations
+    prison = make_venue("custody", name="HMP Castle Huntly", town="Longforgan")
+    inside = make_meeting("Castle Huntly SMART group", venue=prison, custody=True)
+    pages = [f"/meetings/{inside.slug}", f"/organise/meetings/{inside.slug}"]
+    auth.login(n["tom"])
+    for page in pages:
+        assert client.get(page).status_code == 404, page
+    assert b"Castle Huntly SMART" not in client.get("/meetings?q=Castle+Huntly").data
+    sheet = client.get(f"/establishment/day-sheet?venue={prison.id}")
+    assert b"Castle Huntly SMART" not in sheet.data
+    auth.logout()
+    for person in (n["morag"], n["admin"]):
+        auth.login(person)
+        assert b"Castle Huntly SMART" in client.get(pages[0]).data
+        assert b"Castle Huntly SMART" in client.get("/meetings?q=Castle+Huntly").data
+        auth.logout()
+    db.session.add(Clearance(person_id=n["tom"].id, venue_id=prison.id, status="approved",
+                             valid_from=TODAY - timedelta(days=1)))
+    db.session.commit()
+    auth.login(n["tom"])
+    assert b"Castle Huntly SMART" in client.get(pages[0]).data
+    assert client.get(pages[1]).status_code == 404  # seeing a session is not managing another's

@@ -2,9 +2,9 @@
 
 Every query that lists, counts, feeds or exports meetings goes through `listed` (or `visible_to` for a
 page reached by its link). Public feeds and the JSON API always pass no viewer. Staff see their own
-establishments, people cleared for an establishment see its sessions, and co-ordinators and admins see
-all; a custody session awaiting approval is seen only by its organiser, its establishment's staff and
-co-ordinators. Unlisted meetings are in no list, feed or API; closed ones never show their address.
+establishments, people cleared for an establishment see its sessions, co-ordinators see those their
+organisations run (and those where they are staff or cleared), and admins see all; a custody session awaiting
+approval is seen only by its organiser, its establishment's staff and its organisation's co-ordinators. Unlisted meetings are in no list, feed or API; closed ones never show their address.
 """
 
 from __future__ import annotations
@@ -20,17 +20,26 @@ from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF
 from recovery_network.extensions import db
 from recovery_network.meetings.models import AWAITING, PUBLIC, UNLISTED, Meeting
 from recovery_network.mentors.models import Clearance
+from recovery_network.organisations.access import acting_organisations
 
 if TYPE_CHECKING:
     from recovery_network.venues.models import Venue
 
 
 def custody_access(viewer: object | None, today: date | None = None) -> frozenset[int] | None:
-    """Establishment ids whose custody sessions the viewer may see; None means every establishment."""
+    """Establishment ids whose custody facts the viewer may see; None means every establishment (a
+    co-ordinator, who refers and opens pathways anywhere; which sessions they see is `visible_to`'s rule)."""
     if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_approved:
         return frozenset()
     if viewer.has_role(COORDINATOR):
         return None
+    return establishments_entered(viewer, today)
+
+
+def establishments_entered(viewer: object | None, today: date | None = None) -> frozenset[int]:
+    """The establishments an approved viewer goes into: as their staff, or with a clearance valid today."""
+    if viewer is None or not getattr(viewer, "is_authenticated", False) or not viewer.is_approved:
+        return frozenset()
     ids = set(staff_establishments(viewer))
     today = today or date.today()
     cleared = db.session.scalars(
@@ -53,16 +62,26 @@ def staff_establishments(viewer: object | None) -> frozenset[int]:
 
 
 def visible_to(viewer: object | None = None) -> ColumnElement[bool]:
-    """The SQL condition a viewer's meetings must meet; anonymous viewers see public ones only."""
-    access = custody_access(viewer)
-    if access is None:
+    """The SQL condition a viewer's meetings must meet; anonymous viewers see public ones only.
+
+    Custody sessions: an admin sees all; a co-ordinator those their organisations run, wherever; everyone
+    (co-ordinators too) those at the establishments they work in as staff or hold a current clearance for.
+    """
+    if acting_organisations(viewer) is None:  # an admin
         return true()
-    if not access:
+    access = establishments_entered(viewer)
+    acting = acting_organisations(viewer) or frozenset()
+    if not access and not acting:
         return Meeting.visibility == PUBLIC
-    # Until its establishment's staff approve it, a facilitator's custody post is not there for mentors.
-    approved_or_theirs = or_(Meeting.status != AWAITING, Meeting.organiser_id == viewer.id,
-                             Meeting.venue_id.in_(sorted(staff_establishments(viewer))))
-    return or_(Meeting.visibility == PUBLIC, and_(Meeting.venue_id.in_(sorted(access)), approved_or_theirs))
+    seen = [Meeting.visibility == PUBLIC]
+    if acting:
+        seen.append(Meeting.organisation_id.in_(sorted(acting)))
+    if access:
+        # Until its establishment's staff approve it, a facilitator's custody post is not there for mentors.
+        approved_or_theirs = or_(Meeting.status != AWAITING, Meeting.organiser_id == viewer.id,
+                                 Meeting.venue_id.in_(sorted(staff_establishments(viewer))))
+        seen.append(and_(Meeting.venue_id.in_(sorted(access)), approved_or_theirs))
+    return or_(*seen)
 
 
 def listed(viewer: object | None = None) -> ColumnElement[bool]:
