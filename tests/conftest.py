@@ -9,8 +9,9 @@ from typing import NamedTuple
 import pytest
 from sqlalchemy import text
 
-from recovery_network import create_app
+from recovery_network import create_app, localzone
 from recovery_network.accounts.models import ACTIVE, Person, PersonRole, StaffPost
+from recovery_network.config import Config
 from recovery_network.extensions import db
 from recovery_network.feeds.cache import feeds as feed_cache
 from recovery_network.meetings.services import MeetingDetails, create_meeting
@@ -33,20 +34,26 @@ def reset_schema() -> None:
     db.create_all()
 
 
+def app_settings(tmp_path, **overrides) -> dict:
+    """The test app's settings, with a test's own laid over them (the one list, so no test copies it)."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "localhost",
+        "RATELIMIT_ENABLED": False,
+        "MAIL_FOLDER": str(tmp_path / "outbox"),
+        **overrides,
+    }
+
+
 @pytest.fixture
-def app(tmp_path):
-    """The app with a fresh schema (create_all is for tests only; real databases use migrations)."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-            "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-            "WTF_CSRF_ENABLED": False,
-            "SERVER_NAME": "localhost",
-            "RATELIMIT_ENABLED": False,
-            "MAIL_FOLDER": str(tmp_path / "outbox"),
-        }
-    )
+def app(request, tmp_path):
+    """The app with a fresh schema (create_all is for tests only; real databases use migrations); a test marked
+    `@pytest.mark.app_config(SETTING=value)` gets those settings laid over the defaults."""
+    marker = request.node.get_closest_marker("app_config")
+    app = create_app(app_settings(tmp_path, **(marker.kwargs if marker else {})))
     with app.app_context():
         reset_schema()
     feed_cache.clear()  # every test starts a new database; cached feeds belong to the last one
@@ -54,6 +61,8 @@ def app(tmp_path):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    # create_app set the network's zone from this app's TIMEZONE; pure tests after it expect the default.
+    localzone.configure(Config.TIMEZONE)
 
 
 @pytest.fixture

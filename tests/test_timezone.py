@@ -6,41 +6,19 @@ import pytest
 
 from recovery_network import create_app, localzone
 from recovery_network.config import Config
-from recovery_network.extensions import db
-from recovery_network.feeds.cache import feeds as feed_cache
-from tests.conftest import database_url, reset_schema
+from tests.conftest import database_url
 
 ZONES = ("Europe/London", "America/New_York")
+# The usual test app (tests/conftest.py `app`), with the network in each zone in turn.
+IN_EACH_ZONE = pytest.mark.parametrize(
+    "zone", [pytest.param(zone, marks=pytest.mark.app_config(TIMEZONE=zone), id=zone) for zone in ZONES])
 
 
-@pytest.fixture(params=ZONES)
-def app(request, tmp_path):
-    """The usual test app, with the network in each zone in turn (this module's `app` replaces conftest's)."""
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
-        "SQLALCHEMY_DATABASE_URI": database_url(tmp_path),
-        "WTF_CSRF_ENABLED": False,
-        "SERVER_NAME": "localhost",
-        "RATELIMIT_ENABLED": False,
-        "MAIL_FOLDER": str(tmp_path / "outbox"),
-        "TIMEZONE": request.param,
-    })
-    with app.app_context():
-        reset_schema()
-    feed_cache.clear()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    localzone.configure(Config.TIMEZONE)  # the next test's app sets it again; pure tests see the default
-
-
-def test_a_new_meeting_takes_the_configured_zone_in_its_page_and_its_feed(app, client, make_meeting):
+@IN_EACH_ZONE
+def test_a_new_meeting_takes_the_configured_zone_in_its_page_and_its_feed(zone, app, client, make_meeting):
     """A meeting posted without a zone is in the network's: its .ics says so, its page needs no label;
     a meeting in another zone is labelled with it."""
-    zone = app.config["TIMEZONE"]
-    assert localzone.name() == zone
+    assert app.config["TIMEZONE"] == zone and localzone.name() == zone
     home = make_meeting("Home group")
     other_zone = next(z for z in ZONES if z != zone)
     away = make_meeting("Away group", timezone=other_zone)

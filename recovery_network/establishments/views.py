@@ -85,7 +85,7 @@ def day_sheet():
     if not request.args.get("venue"):
         form.venue.data = venues[0].id
     if request.args and not form.validate():
-        return render_template("establishments/day_sheet.html", form=form, venue=None), 400
+        return render_template("establishments/day_sheet.html", form=form, venue=None), 422
     venue = next((v for v in venues if v.id == form.venue.data), None)
     if venue is None:
         abort(404)  # another prison's sheet does not exist for this person

@@ -111,16 +111,20 @@ def serve_app(tmp_path_factory, **config) -> Iterator[LiveApp]:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """The app on 127.0.0.1:<free port> with the demo network; yields its base URL."""
+def live_server(request, tmp_path_factory) -> Iterator[str]:
+    """The base URL the browser fixtures point at: the public app with the demo network, or, in a module marked
+    `staff_server`, `staff_app` (so a staff journey's pages and its database checks share one server)."""
+    if request.node.get_closest_marker("staff_server"):
+        yield request.getfixturevalue("staff_app").url
+        return
     with serve_app(tmp_path_factory) as live:
         yield live.url
 
 
 @pytest.fixture(scope="module")
 def staff_app(tmp_path_factory) -> Iterator[LiveApp]:
-    """The app as volunteers and staff use it (CSRF on, sessions over http); a module overrides `live_server`
-    with `staff_app.url` so the browser fixtures point at it."""
+    """The app as volunteers and staff use it (CSRF on, sessions over http); a module marked `staff_server`
+    points the browser fixtures at it, and reads `staff_app.database_url` to check what was stored."""
     with serve_app(tmp_path_factory, **STAFF_CONFIG) as live:
         yield live
 
@@ -180,14 +184,24 @@ def host_of(url: str) -> str | None:
     return urlsplit(url).hostname
 
 
+def expect(target):
+    """Playwright's auto-waiting assertions (imported late: the browser fixture skips without Playwright)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
+def nav(page, name: str) -> None:
+    """Follow a link in the header's main navigation, as a person would."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+
+
 def log_in(page, email: str, password: str | None = None) -> None:
     """Log in through the form, as a volunteer would: 'Volunteers' in the header, email, password, Log in."""
-    from playwright.sync_api import expect
-
     from recovery_network.demo_people import DEMO_PASSWORD
 
     page.goto("/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Volunteers").click()
+    nav(page, "Volunteers")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password or DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -196,7 +210,5 @@ def log_in(page, email: str, password: str | None = None) -> None:
 
 def log_out(page) -> None:
     """The header's Log out button (a POST with its CSRF token)."""
-    from playwright.sync_api import expect
-
     page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Volunteers")).to_be_visible()

@@ -7,24 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import log_in, log_out
-from tests.browser.test_pathway_journey import expect, query
+from tests.browser.conftest import expect, log_in, log_out, nav
+from tests.browser.test_pathway_journey import query
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.staff_server]
 
 COORDINATOR = "coordinator@demo.recovery-network.org"
 TAYSIDE = "coordinator.tayside@demo.recovery-network.org"
-
-
-@pytest.fixture(scope="module")
-def live_server(staff_app) -> str:
-    """The browser fixtures point at the app with CSRF on (as in production)."""
-    return staff_app.url
-
-
-def nav(page, name: str) -> None:
-    """A link in the header's main navigation."""
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
 
 
 def test_share_with_consent_read_audit_withdraw(page, staff_app):

@@ -13,27 +13,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.conftest import host_of, log_in, log_out
+from tests.browser.conftest import expect, host_of, log_in, log_out, nav
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.staff_server]
 
 COORDINATOR = "coordinator@demo.recovery-network.org"
 FACILITATOR = "facilitator@demo.recovery-network.org"
 STAFF = "staff.perth@demo.recovery-network.org"
 DESKTOP = {"width": 1366, "height": 900}
-
-
-def expect(target):
-    """Playwright's auto-waiting assertions (imported late: the browser fixture skips without Playwright)."""
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(target)
-
-
-@pytest.fixture(scope="module")
-def live_server(staff_app) -> str:
-    """The browser fixtures point at the app with CSRF on (as in production)."""
-    return staff_app.url
 
 
 @pytest.fixture
@@ -45,7 +32,7 @@ def desk(new_context):
 def test_a_coordinator_adds_a_prison_with_staff_and_an_area(desk, requests_seen):
     """Co-ordinate → Establishments → Add prison → its page → Create account; then Areas → Add area."""
     log_in(desk, COORDINATOR)
-    desk.get_by_role("navigation", name="Main").get_by_role("link", name="Co-ordinate").click()
+    nav(desk, "Co-ordinate")
     desk.get_by_role("link", name="Establishments").click()
     desk.get_by_label("Name").fill("HMP Shotts")
     desk.get_by_label("Town").fill("Shotts")
@@ -81,7 +68,7 @@ def test_a_coordinator_adds_a_prison_with_staff_and_an_area(desk, requests_seen)
 def test_a_facilitator_posts_in_custody_and_the_prison_staff_approve(desk):
     """Fiona posts at HMP Perth (offered because she is cleared); Gordon sees it waiting and approves it."""
     log_in(desk, FACILITATOR)
-    desk.get_by_role("navigation", name="Main").get_by_role("link", name="My sessions").click()
+    nav(desk, "My sessions")
     desk.goto("/organise/new")
     desk.get_by_label("Title").fill("HMP Perth SMART (Friday)")
     desk.get_by_label("Venue").select_option(label="HMP Perth, Perth (custody)")
@@ -94,7 +81,7 @@ def test_a_facilitator_posts_in_custody_and_the_prison_staff_approve(desk):
     log_out(desk)
 
     log_in(desk, STAFF)
-    desk.get_by_role("navigation", name="Main").get_by_role("link", name="My establishment").click()
+    nav(desk, "My establishment")
     waiting = desk.locator("section[aria-labelledby=awaiting] li.card").filter(has_text="HMP Perth SMART (Friday)")
     expect(waiting).to_contain_text("posted by Fiona S.")
     waiting.get_by_role("button", name="Approve HMP Perth SMART (Friday)").click()

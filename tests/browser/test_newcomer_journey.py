@@ -14,19 +14,12 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from tests.browser.conftest import host_of
+from tests.browser.conftest import expect, host_of
 
 pytestmark = pytest.mark.browser
 
 TIME_RANGE = re.compile(r"\d{2}:\d{2}–\d{2}:\d{2}")
 FOCUS_RING = "rgb(255, 191, 71)"  # --focus in site.css
-
-
-def expect(target):
-    """Playwright's auto-waiting assertions (imported late: the browser fixture skips without Playwright)."""
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(target)
 
 
 def search_from_home(page, place: str) -> None:

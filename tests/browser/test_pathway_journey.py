@@ -17,28 +17,15 @@ from icalendar import Calendar
 from sqlalchemy import create_engine, inspect, text
 
 from recovery_network.ical.builder import stable_uid
-from tests.browser.conftest import host_of, log_in, log_out
+from tests.browser.conftest import expect, host_of, log_in, log_out, nav
 from tests.feeds.icaljs import expand_with_icaljs
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.staff_server]
 
 COORDINATOR = "coordinator@demo.recovery-network.org"
 MENTOR = "mentor@demo.recovery-network.org"
 # Words a lock screen must never show for a person just out of prison (brief: neutral calendar titles).
 GIVE_AWAY = re.compile(r"prison|HMP|release|recovery|SMART", re.IGNORECASE)
-
-
-def expect(target):
-    """Playwright's auto-waiting assertions (imported late: the browser fixture skips without Playwright)."""
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(target)
-
-
-@pytest.fixture(scope="module")
-def live_server(staff_app) -> str:
-    """The browser fixtures point at the app with CSRF on (as in production)."""
-    return staff_app.url
 
 
 LONDON = ZoneInfo("Europe/London")
@@ -63,7 +50,7 @@ def short_date(day: date) -> str:
 
 def go_to_pathways(page) -> None:
     """The header's Pathways link."""
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Pathways").click()
+    nav(page, "Pathways")
     expect(page.get_by_role("heading", name="Pathways", level=1)).to_be_visible()
 
 

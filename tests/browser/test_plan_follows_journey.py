@@ -15,11 +15,10 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from recovery_network.ical.builder import stable_uid
-from tests.browser.conftest import log_in, log_out
+from tests.browser.conftest import expect, log_in, log_out, nav
 from tests.browser.test_pathway_journey import (
     COORDINATOR,
     MENTOR,
-    expect,
     fetch_without_cookies,
     open_pathway_through_the_form,
     plan_rows,
@@ -28,16 +27,10 @@ from tests.browser.test_pathway_journey import (
 )
 from tests.feeds.icaljs import run_icaljs
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.staff_server]
 
 FACILITATOR = "facilitator@demo.recovery-network.org"
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture(scope="module")
-def live_server(staff_app) -> str:
-    """The browser fixtures point at the app with CSRF on (as in production)."""
-    return staff_app.url
 
 
 def community_items(page) -> list[tuple[str, date]]:
@@ -54,7 +47,7 @@ def community_items(page) -> list[tuple[str, date]]:
 
 def open_series(page, title: str) -> None:
     """My sessions → the series by its title."""
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My sessions").click()
+    nav(page, "My sessions")
     page.get_by_role("link", name=title, exact=True).first.click()
     expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
 
@@ -112,7 +105,7 @@ def test_a_cancelled_and_a_moved_date_reach_the_phone_the_pack_the_pdf_and_the_m
 
     # 4. The mentor sees what to tell Sky, and the pack and the PDF say the same.
     log_in(page, MENTOR)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Pathways").click()
+    nav(page, "Pathways")
     page.locator("tbody tr").filter(has=page.get_by_role("cell", name="Sky", exact=True)).get_by_role("link").click()
     tell = page.locator("section[aria-labelledby=changes-heading]")
     expect(tell).to_contain_text(f"{cancel_day:%a} {cancel_day.day} {cancel_day:%b} {cancel_title} cancelled — tell Sky")

@@ -10,31 +10,18 @@ import re
 
 import pytest
 
-from tests.browser.conftest import host_of, log_in
+from tests.browser.conftest import expect, host_of, log_in, nav
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.staff_server]
 
 COORDINATOR = "coordinator@demo.recovery-network.org"
 MENTOR = "mentor@demo.recovery-network.org"
 
 
-def expect(target):
-    """Playwright's auto-waiting assertions (imported late: the browser fixture skips without Playwright)."""
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(target)
-
-
-@pytest.fixture(scope="module")
-def live_server(staff_app) -> str:
-    """The browser fixtures point at the app with CSRF on (as in production)."""
-    return staff_app.url
-
-
 def test_peer_mentor_signs_up_and_withdraws_in_place(page, live_server, requests_seen):
     """My rota → Sessions that need help → Help as peer mentor: the widget swaps in place; Withdraw swaps it back."""
     log_in(page, MENTOR)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="My rota").click()
+    nav(page, "My rota")
     expect(page.get_by_role("heading", name="My rota", level=1)).to_be_visible()
     needs_help = page.locator("section[aria-labelledby=needs-help]")
     expect(needs_help.get_by_role("heading", name="Sessions that need help")).to_be_visible()
@@ -78,7 +65,7 @@ def test_peer_mentor_signs_up_and_withdraws_in_place(page, live_server, requests
 def test_coordinator_sees_custody_gaps_first(page, requests_seen):
     """Gaps: places short of helpers in the next seven days, custody sessions first, and a week grid by establishment."""
     log_in(page, COORDINATOR)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Gaps").click()
+    nav(page, "Gaps")
     expect(page.get_by_role("heading", name="Gaps in the rota")).to_be_visible()
     expect(page.get_by_role("table", name="Places short of helpers by establishment and day")).to_be_visible()
     rows = page.locator("#gaps table:not(.week-grid) tbody tr")

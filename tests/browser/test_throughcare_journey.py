@@ -13,25 +13,14 @@ from datetime import timedelta
 
 import pytest
 
-from tests.browser.conftest import host_of, log_in, log_out
-from tests.browser.test_pathway_journey import database_rows, expect, query, server_today
+from tests.browser.conftest import expect, host_of, log_in, log_out, nav
+from tests.browser.test_pathway_journey import database_rows, query, server_today
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.staff_server]
 
 STAFF = "staff.perth@demo.recovery-network.org"
 COORDINATOR = "coordinator@demo.recovery-network.org"
 MENTOR = "mentor@demo.recovery-network.org"
-
-
-@pytest.fixture(scope="module")
-def live_server(staff_app) -> str:
-    """The browser fixtures point at the app with CSRF on (as in production)."""
-    return staff_app.url
-
-
-def nav(page, name: str) -> None:
-    """A link in the header's main navigation."""
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
 
 
 def record(page, on, how: str) -> None:

@@ -139,11 +139,13 @@ def test_the_day_sheet_prints_on_a4_without_the_menus(client, auth, prison_day):
 @pytest.mark.parametrize("on, message", [("2026-13-45", "Give the date"), ("1999-01-01", "Give a date between"),
                                          ((TODAY + timedelta(days=400)).isoformat(), "within a year of today")])
 def test_a_bad_date_is_explained_beside_the_field(client, auth, prison_day, on, message):
-    """Never a 500: the message sits by the date, and the typed value is kept."""
+    """Never a 500: a refused form's 422, the message sits by the date, the typed value is kept, and the page
+    still has its heading."""
     auth.login(prison_day["staff"])
     response = client.get(f"/establishment/day-sheet?venue={prison_day['prison'].id}&on={on}")
     body = page(response)
-    assert response.status_code == 400 and message in body and f'value="{on}"' in body
+    assert response.status_code == 422 and message in body and f'value="{on}"' in body
+    assert "<h1>Day sheet</h1>" in body and 'aria-invalid="true" id="on"' in body
 
 
 def test_staff_change_nothing_on_a_pathway_from_their_prison(app, client, auth, prison_day):
