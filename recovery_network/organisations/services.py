@@ -10,6 +10,7 @@ from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.organisations.access import acting_organisations, may_act_for
 from recovery_network.organisations.models import KINDS, Membership, Organisation
+from recovery_network.slugs import slugify
 
 
 class OrganisationError(DomainError):
@@ -78,6 +79,18 @@ def organisations_for(person: Person) -> list[Organisation]:
 def all_organisations() -> list[Organisation]:
     """Every organisation by name, for choosing where to share or hand a pathway."""
     return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def find_organisation(reference: str) -> Organisation | None:
+    """The organisation an operator names: by its public id exactly, or by its name's slug ("recovery-network")."""
+    reference = reference.strip()
+    if not reference:
+        return None
+    by_id = db.session.scalar(select(Organisation).where(Organisation.public_id == reference))
+    if by_id is not None:
+        return by_id
+    wanted = slugify(reference)
+    return next((o for o in all_organisations() if slugify(o.name) == wanted), None)
 
 
 def names(ids) -> dict[int, str]:
