@@ -21,9 +21,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from recovery_network import localzone
 from recovery_network.api.fetch import FeedNotFetched, is_url, load_feed
 from recovery_network.api.import_fields import is_zone
+from recovery_network.api.import_owner import importing_organisation
 from recovery_network.api.import_service import (
-    CHANGE, CREATE, REJECTED, SKIPPED, UNCHANGED, Entry, Plan, apply_plan, describe_entry, importing_organisation,
-    plan_import,
+    CHANGE, CREATE, REJECTED, SKIPPED, UNCHANGED, Entry, Plan, apply_plan, describe_entry, plan_import,
 )
 from recovery_network.api.importer import FeedUnreadable, Record, parse_records, read_records
 from recovery_network.errors import DomainError

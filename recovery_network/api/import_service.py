@@ -10,7 +10,7 @@ matches anything held in custody. A row whose postcode, address or position is a
 is rejected, so a prison is never published as a community meeting (and a rejected run writes nothing).
 
 Every series an import creates is owned by one organisation, whose co-ordinators then manage it
-(`importing_organisation`: the one named; unnamed, the only one there is). A re-import never takes a series
+(api/import_owner.py: the one named; unnamed, the only one there is). A re-import never takes a series
 from its owner: a row whose series another organisation owns is skipped, unchanged, with the reason; a series
 imported before it had an owner is adopted by the importing organisation.
 """
@@ -32,7 +32,6 @@ from recovery_network.meetings.models import ACTIVE, CUSTODY, ENDED, PAUSED, PUB
 from recovery_network.meetings.recurrence import Schedule, describe
 from recovery_network.meetings.services import MeetingDetails, apply_details, slugify, touch
 from recovery_network.organisations.models import Organisation
-from recovery_network.organisations.services import all_organisations, find_organisation
 from recovery_network.venues.geo import Point
 from recovery_network.venues.models import COMMUNITY, Area, Venue
 
@@ -122,25 +121,6 @@ class _Venues:
         self.new.append(planned)
         self._remember(planned, row.name, row.postcode, Point(row.latitude, row.longitude) if row.exact else None)
         return planned
-
-
-def importing_organisation(reference: str | None) -> Organisation | None:
-    """Who owns imported series: the organisation named; unnamed, the only one (or none in a network without any)."""
-    if reference is not None:
-        found = find_organisation(reference)
-        if found is None:
-            raise ImportRefused(f"There is no organisation “{reference}”. {_choices()}")
-        return found
-    organisations = all_organisations()
-    if len(organisations) > 1:
-        raise ImportRefused(f"Say which organisation owns these meetings with --organisation. {_choices()}")
-    return organisations[0] if organisations else None
-
-
-def _choices() -> str:
-    """The organisations an operator may name, as they may name them (names are not secret to an operator)."""
-    listed = [f"{slugify(o.name)} ({o.public_id})" for o in all_organisations()]
-    return "Organisations: " + ", ".join(listed) + "." if listed else "There are no organisations yet."
 
 
 def plan_import(
