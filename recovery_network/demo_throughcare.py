@@ -11,6 +11,7 @@ from datetime import date, time, timedelta
 from sqlalchemy import select
 
 from recovery_network.accounts.models import Person
+from recovery_network.demo_organisations import founding
 from recovery_network.extensions import db
 from recovery_network.pathways import followups, referrals, services, support
 from recovery_network.pathways.services import PathwayDetails
@@ -29,7 +30,8 @@ def _refer(first_name: str, prison: Venue, release: date, by: Person, today: dat
     referral = referrals.refer(referrals.ReferralDetails(
         first_name=first_name, establishment=prison, release_date=release, destination=place[0],
         destination_point=place[1], referrer_org=f"{prison.name} Link Centre", consent_taken_by=by.display_name,
-        consent_on=received - timedelta(days=1), consent_how="in_person"), by, received)
+        consent_on=received - timedelta(days=1), consent_how="in_person",
+        organisation_id=founding().id), by, received)  # the network's own team takes every demo referral
     referral.received_at -= timedelta(days=days_ago)
     return referral
 

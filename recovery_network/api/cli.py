@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from recovery_network import localzone
 from recovery_network.api.fetch import FeedNotFetched, is_url, load_feed
 from recovery_network.api.import_fields import is_zone
+from recovery_network.api.import_owner import importing_organisation
 from recovery_network.api.import_service import (
     CHANGE, CREATE, REJECTED, SKIPPED, UNCHANGED, Entry, Plan, apply_plan, describe_entry, plan_import,
 )
@@ -41,14 +42,17 @@ def init_app(app: Flask) -> None:
 @click.argument("location", metavar="FILE_OR_URL")
 @click.option("--area", "area_slug", required=True, help="Slug of the area the meetings are listed under.")
 @click.option("--area-name", help="Create the area with this name if there is none with that slug.")
+@click.option("--organisation", "organisation_ref", default=None,
+              help="The organisation that owns the imported meetings (the slug of its name, or its public id). "
+                   "Needed when there is more than one; by default the only one.")
 @click.option("--source", help="A stable name for this feed; re-imports match on it. Default: the URL, or the file's path.")
 @click.option("--dry-run", is_flag=True, help="Show what would be created, changed and rejected, row by row; write nothing.")
 @click.option("--skip-invalid", is_flag=True, help="Import the other rows when some are rejected (by default nothing is).")
 @click.option("--timezone", "default_timezone", default=None,
               help="Time zone for rows that name none (default: the network's TIMEZONE).")
 @with_appcontext
-def import_meetings(location: str, area_slug: str, area_name: str | None, source: str | None, dry_run: bool,
-                    skip_invalid: bool, default_timezone: str | None) -> None:
+def import_meetings(location: str, area_slug: str, area_name: str | None, organisation_ref: str | None,
+                    source: str | None, dry_run: bool, skip_invalid: bool, default_timezone: str | None) -> None:
     """Import a Meeting Guide JSON feed (or a sheet as CSV) from a file or http(s) URL: all rows, or none."""
     default_timezone = default_timezone or localzone.name()
     if not is_zone(default_timezone):
@@ -57,6 +61,10 @@ def import_meetings(location: str, area_slug: str, area_name: str | None, source
     if len(source) > MAX_SOURCE:
         raise click.BadParameter(f"name the feed in at most {MAX_SOURCE} characters", param_hint="--source")
     try:
+        organisation = importing_organisation(organisation_ref)  # before the feed is read: a wrong name costs nothing
+    except DomainError as error:
+        raise click.ClickException(f"Nothing imported: {error}") from None
+    try:
         records = read_records(load_feed(location))
     except (FeedNotFetched, FeedUnreadable) as error:
         raise click.ClickException(f"Nothing imported: {error}") from None
@@ -64,7 +72,7 @@ def import_meetings(location: str, area_slug: str, area_name: str | None, source
         with _progress(records) as rows:
             plan = plan_import(
                 parse_records(rows, default_timezone), source=source, area_slug=area_slug, area_name=area_name,
-                starts_on=datetime.now(zone(default_timezone)).date(),
+                starts_on=datetime.now(zone(default_timezone)).date(), organisation=organisation,
             )
     except DomainError as error:
         raise click.ClickException(f"Nothing imported: {error}") from None
@@ -142,7 +150,8 @@ def summary(plan: Plan, *, dry_run: bool) -> str:
         if plan.area is None:
             text += f" The area “{plan.area_name}” ({plan.area_slug}) would be created."
     else:
-        text = (f"Imported into {plan.area_name}: {counts[CREATE]} created, {counts[CHANGE]} changed, "
+        owner = f" for {plan.organisation.name}" if plan.organisation else ""
+        text = (f"Imported into {plan.area_name}{owner}: {counts[CREATE]} created, {counts[CHANGE]} changed, "
                 f"{counts[UNCHANGED]} unchanged, {counts[SKIPPED]} skipped, {counts[REJECTED]} rejected rows left out; "
                 f"{venues} venue{'s' if venues != 1 else ''} added.")
     if plan.missing:

@@ -8,6 +8,11 @@ since co-ordinators own them. New venues join the chosen area. Imported series a
 meetings run by others: they need no helpers from our rota, and an import never creates, changes or
 matches anything held in custody. A row whose postcode, address or position is a custody establishment's
 is rejected, so a prison is never published as a community meeting (and a rejected run writes nothing).
+
+Every series an import creates is owned by one organisation, whose co-ordinators then manage it
+(api/import_owner.py: the one named; unnamed, the only one there is). A re-import never takes a series
+from its owner: a row whose series another organisation owns is skipped, unchanged, with the reason; a series
+imported before it had an owner is adopted by the importing organisation.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, CUSTODY, ENDED, PAUSED, PUBLIC, Meeting
 from recovery_network.meetings.recurrence import Schedule, describe
 from recovery_network.meetings.services import MeetingDetails, apply_details, slugify, touch
+from recovery_network.organisations.models import Organisation
 from recovery_network.venues.geo import Point
 from recovery_network.venues.models import COMMUNITY, Area, Venue
 
@@ -70,6 +76,7 @@ class Plan:
     area_name: str
     area: Area | None  # None: the area is created when the plan is applied
     starts_on: date
+    organisation: Organisation | None = None  # the owner of what is created; None only in a network without any
     entries: list[Entry] = field(default_factory=list)
     new_venues: list[NewVenue] = field(default_factory=list)
     missing: int = 0  # series from this source that the feed no longer lists (left as they are)
@@ -117,13 +124,14 @@ class _Venues:
 
 
 def plan_import(
-    parsed: Iterable[ImportRow | Rejection], *, source: str, area_slug: str, area_name: str | None, starts_on: date
+    parsed: Iterable[ImportRow | Rejection], *, source: str, area_slug: str, area_name: str | None, starts_on: date,
+    organisation: Organisation | None = None,
 ) -> Plan:
     """What importing these rows would create, change and reject; reads the database and writes nothing."""
     area = db.session.scalar(select(Area).where(Area.slug == area_slug))
     if area is None and not area_name:
         raise ImportRefused(f"There is no area “{area_slug}”. Give --area-name to create it.")
-    plan = Plan(source, area_slug, area.name if area else area_name or "", area, starts_on)
+    plan = Plan(source, area_slug, area.name if area else area_name or "", area, starts_on, organisation)
     existing = {m.import_slug: m for m in db.session.scalars(select(Meeting).where(Meeting.import_source == source))}
     slugs = set(db.session.scalars(select(Meeting.slug)))
     venues, custody = _Venues(), CustodyPlaces()
@@ -154,7 +162,7 @@ def plan_import(
             slug = _unique(slugify(item.title), slugs)
             plan.entries.append(Entry(CREATE, item.row, item.key, warnings=item.warnings, item=item, slug=slug, venue=venue))
         else:
-            plan.entries.append(_compare(meeting, item, venue))
+            plan.entries.append(_compare(meeting, item, venue, organisation))
     used = {id(e.venue) for e in plan.entries if e.action in (CREATE, CHANGE) and isinstance(e.venue, NewVenue)}
     plan.new_venues = [new for new in venues.new if id(new) in used]
     plan.missing = sum(1 for key in existing if key not in seen)
@@ -170,9 +178,14 @@ def _unique(base: str, taken: set[str]) -> str:
     return slug
 
 
-def _compare(meeting: Meeting, item: ImportRow, venue: Venue | NewVenue | None) -> Entry:
+def _compare(meeting: Meeting, item: ImportRow, venue: Venue | NewVenue | None,
+             organisation: Organisation | None) -> Entry:
     """An entry for a series this feed made before: what would change, or why it is left alone."""
     entry = Entry(UNCHANGED, item.row, item.key, warnings=item.warnings, item=item, meeting=meeting, venue=venue)
+    if meeting.organisation_id is not None and (organisation is None or meeting.organisation_id != organisation.id):
+        # Its owner's co-ordinators manage it now; another organisation's import must not take it over.
+        entry.action, entry.reason = SKIPPED, "owned by another organisation; an import never takes a series over"
+        return entry
     if meeting.visibility == CUSTODY:
         # Only a co-ordinator can have moved it into a prison; an import must never touch custody.
         entry.action, entry.reason = SKIPPED, "now held in custody here; an import never changes it"
@@ -181,6 +194,8 @@ def _compare(meeting: Meeting, item: ImportRow, venue: Venue | NewVenue | None) 
         entry.action, entry.reason = SKIPPED, "ended here; an import doesn't restart a series"
         return entry
     entry.changes = _differences(meeting, item, venue)
+    if meeting.organisation_id is None and organisation is not None:
+        entry.changes.append(f"owner: none → {organisation.name}")
     if entry.changes:
         entry.action = CHANGE
     return entry
@@ -251,13 +266,17 @@ def apply_plan(plan: Plan, *, skip_rejected: bool = False) -> Plan:
         db.session.add(new.venue)
     for entry in plan.entries:
         if entry.action == CREATE:
-            meeting = Meeting(slug=entry.slug, sequence=0, import_source=plan.source, import_slug=entry.key)
+            meeting = Meeting(slug=entry.slug, sequence=0, import_source=plan.source, import_slug=entry.key,
+                              organisation_id=plan.organisation.id if plan.organisation else None)
             db.session.add(meeting)
             _write(meeting, entry, plan.starts_on, helpers=(0, 0))
         elif entry.action == CHANGE and entry.meeting is not None:
             meeting = entry.meeting
             _write(meeting, entry, meeting.starts_on, helpers=(meeting.facilitators_needed, meeting.mentors_needed))
-            touch(meeting)
+            if meeting.organisation_id is None and plan.organisation is not None:
+                meeting.organisation_id = plan.organisation.id
+            if any(not change.startswith("owner:") for change in entry.changes):
+                touch(meeting)  # who manages a series is not news to a calendar
     db.session.flush()
     record("meeting.import", object_type="areas", object_id=area.id,
            detail=f"{plan.count(CREATE)} created, {plan.count(CHANGE)} changed")

@@ -9,8 +9,8 @@ from flask import Blueprint, Response, current_app, url_for
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from recovery_network.api.v1 import bp as v1
 from recovery_network.api.meeting_guide import to_meeting_guide
+from recovery_network.api.v1 import bp as v1
 from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, OPEN, PAUSED, Meeting
 from recovery_network.meetings.recurrence import first_slot_date

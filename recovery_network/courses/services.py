@@ -25,6 +25,7 @@ from recovery_network.meetings.recurrence import (
     localise,
     occurrences,
 )
+from recovery_network.signals import enrolment_left
 
 MAX_ENROLMENTS = 40
 
@@ -100,10 +101,12 @@ def complete(enrolment: Enrolment, on: date, by: Person, today: date) -> None:
     record("course.complete", by, enrolment)
 
 
-def leave(enrolment: Enrolment, by: Person) -> None:
-    """Someone left the course; their attendance is kept for the course's own counts."""
+def leave(enrolment: Enrolment, by: Person, today: date) -> None:
+    """Someone left the course; their attendance is kept for the course's own counts, and whatever planned their
+    coming sessions (a pathway) hears of it."""
     if enrolment.status != ENROLLED:
         raise CourseError(f"{enrolment.name} is already marked {enrolment.status}.")
     enrolment.status = LEFT
     db.session.flush()
     record("course.leave", by, enrolment)
+    enrolment_left.send(enrolment, today=today, by=by)

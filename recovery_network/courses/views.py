@@ -108,7 +108,7 @@ def change(slug: str, code: str, action: str):
         if action == "complete":
             services.complete(enrolment, today, current_user, today)
         else:
-            services.leave(enrolment, current_user)
+            services.leave(enrolment, current_user, today)
     except DomainError as error:
         db.session.rollback()
         return render_course(meeting, error=str(error)), 422

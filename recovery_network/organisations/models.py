@@ -21,6 +21,9 @@ KIND_NAMES = {
     "community": "A recovery community",
 }
 
+# The kinds that take on people leaving prison: a referral is addressed to one of these (when there is one).
+TAKES_REFERRALS = ("mentoring", "throughcare")
+
 
 def new_public_id() -> str:
     """A random id for URLs, so organisations are not enumerable by number."""

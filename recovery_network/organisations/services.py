@@ -8,8 +8,9 @@ from recovery_network.accounts.models import ACTIVE, Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
-from recovery_network.organisations.access import acting_organisations, may_act_for
-from recovery_network.organisations.models import KINDS, Membership, Organisation
+from recovery_network.organisations.access import acting_organisations, home_organisation, may_act_for
+from recovery_network.organisations.models import KINDS, TAKES_REFERRALS, Membership, Organisation
+from recovery_network.slugs import slugify
 
 
 class OrganisationError(DomainError):
@@ -78,6 +79,32 @@ def organisations_for(person: Person) -> list[Organisation]:
 def all_organisations() -> list[Organisation]:
     """Every organisation by name, for choosing where to share or hand a pathway."""
     return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def referral_recipients() -> list[Organisation]:
+    """Where a referral may be sent: the organisations of a kind that takes referrals, or every one if none is."""
+    organisations = all_organisations()
+    return [o for o in organisations if o.kind in TAKES_REFERRALS] or organisations
+
+
+def default_recipient(person: object | None) -> int | None:
+    """Where a person's referral goes unless they choose: their home organisation if it takes referrals, else
+    the first that does (prison staff often belong to none)."""
+    recipients = [o.id for o in referral_recipients()]
+    home = home_organisation(person)
+    return home if home in recipients else next(iter(recipients), None)
+
+
+def find_organisation(reference: str) -> Organisation | None:
+    """The organisation an operator names: by its public id exactly, or by its name's slug ("recovery-network")."""
+    reference = reference.strip()
+    if not reference:
+        return None
+    by_id = db.session.scalar(select(Organisation).where(Organisation.public_id == reference))
+    if by_id is not None:
+        return by_id
+    wanted = slugify(reference)
+    return next((o for o in all_organisations() if slugify(o.name) == wanted), None)
 
 
 def names(ids) -> dict[int, str]:

@@ -2,6 +2,8 @@
 
 Never commits. The course keeps its own register (courses/); this only links an enrolment to the pathway, by
 enrolling the person under their pathway's first name or initials, or linking the place they already have.
+When the person leaves the course, the plan lets go of its coming sessions (`_left_course`, on the courses'
+signal: courses know nothing of pathways).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, CLOSED, PUBLIC, Meeting
 from recovery_network.meetings.visibility import visible_to
 from recovery_network.pathways.models import Pathway
+from recovery_network.pathways.planning import touched
+from recovery_network.signals import enrolment_left
 
 
 class EnrolmentRefused(DomainError):
@@ -63,3 +67,19 @@ def enrol(pathway: Pathway, meeting: Meeting, by: Person, today: date) -> Enrolm
     db.session.flush()
     record("course.link_pathway", by, place, detail=f"pathway:{pathway.id}")
     return place
+
+
+@enrolment_left.connect
+def _left_course(enrolment: Enrolment, *, today: date, by: Person | None) -> None:
+    """A person who left a course has none of its sessions from today on in their plan, feed or pack; the ones
+    already past stay, as what happened."""
+    if enrolment.pathway_id is None:
+        return
+    pathway = db.session.get(Pathway, enrolment.pathway_id)
+    coming = [i for i in pathway.items if i.meeting_id == enrolment.meeting_id
+              and i.occurrence_date is not None and i.occurrence_date >= today]
+    if not coming:
+        return
+    for item in coming:
+        pathway.items.remove(item)  # as remove_item does: the feed stops carrying it, and its ETag moves on
+    touched(pathway, by, "pathway.course_left")

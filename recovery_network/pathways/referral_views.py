@@ -12,6 +12,8 @@ from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db, login_manager
 from recovery_network.forms import show_beside
+from recovery_network.organisations.access import may_act_for, within
+from recovery_network.organisations.services import default_recipient, names, referral_recipients
 from recovery_network.pathways import referrals
 from recovery_network.pathways.throughcare_forms import AcceptForm, DeclineForm, ReferralForm
 from recovery_network.pathways.throughcare_models import CONSENT_HOW, DECLINE_REASONS, Referral
@@ -34,9 +36,10 @@ def logged_in() -> None:
 
 
 def mine():
-    """Referrals this person may see: all for co-ordinators; staff see their prison's and their own."""
+    """Referrals this person may see: a co-ordinator those sent to their organisations (organisations/access.py)
+    and their own; staff their prison's and their own."""
     if current_user.has_role(COORDINATOR):
-        return Referral.id.is_not(None)
+        return or_(within(current_user, Referral.organisation_id), Referral.referred_by_id == current_user.id)
     return or_(Referral.referred_by_id == current_user.id,
                Referral.establishment_id.in_(sorted(current_user.establishment_ids or ())))
 
@@ -55,6 +58,9 @@ def create():
     """Refer a person with their consent recorded."""
     form = ReferralForm()
     form.establishment_id.choices = [(v.id, v.name) for v in openable_establishments()]
+    form.organisation_id.choices = [(o.id, o.name) for o in referral_recipients()]
+    if not form.is_submitted():
+        form.organisation_id.data = default_recipient(current_user)
     if form.validate_on_submit():
         located = locate(form.destination.data)
         if located is None:
@@ -64,7 +70,8 @@ def create():
                 first_name=form.first_name.data, establishment=db.session.get(Venue, form.establishment_id.data),
                 release_date=form.release_date.data, destination=form.destination.data, destination_point=located.point,
                 referrer_org=form.referrer_org.data, consent_taken_by=form.consent_taken_by.data,
-                consent_on=form.consent_on.data, consent_how=form.consent_how.data)
+                consent_on=form.consent_on.data, consent_how=form.consent_how.data,
+                organisation_id=form.organisation_id.data)
             try:
                 referrals.refer(details, current_user, utcnow().date())
             except DomainError as error:
@@ -77,10 +84,11 @@ def create():
     return render_template("pathways/referral_form.html", form=form), 422 if form.errors else 200
 
 
-def referral_or_404(public_id: str) -> Referral:
-    """A referral this person may see; 404 otherwise."""
+def referral_or_404(public_id: str, deciding: bool = False) -> Referral:
+    """A referral this person may see (and, `deciding`, act on for its organisation); 404 otherwise, the same
+    answer as for a made-up id."""
     referral = db.session.scalar(select(Referral).where(Referral.public_id == public_id, mine()))
-    if referral is None:
+    if referral is None or (deciding and not may_act_for(current_user, referral.organisation_id)):
         abort(404)
     return referral
 
@@ -95,7 +103,9 @@ def render_referral(referral: Referral, accept_form: AcceptForm | None = None,
                            show_others=show_others,
                            decline_form=decline_form or DeclineForm(formdata=None), consent_names=CONSENT_HOW,
                            decline_names=DECLINE_REASONS, error=error,
-                           is_coordinator=current_user.has_role(COORDINATOR))
+                           recipient=names([referral.organisation_id]).get(referral.organisation_id),
+                           is_coordinator=current_user.has_role(COORDINATOR)
+                           and may_act_for(current_user, referral.organisation_id))
 
 
 @bp.get("/<public_id>")
@@ -111,7 +121,7 @@ def detail(public_id: str):
 def accept(public_id: str):
     """Accept: the pathway opens with the referral's details and the mentors chosen."""
     require_role(COORDINATOR)
-    referral = referral_or_404(public_id)
+    referral = referral_or_404(public_id, deciding=True)
     form = AcceptForm()
     set_pickers(form, referral.establishment_id, referral.release_date, bool(request.values.get("others")))
     if not form.validate():
@@ -126,7 +136,7 @@ def accept(public_id: str):
                                    bool(form.plain_titles.data), current_user, utcnow().date())
     except DomainError as error:
         db.session.rollback()
-        referral = referral_or_404(public_id)
+        referral = referral_or_404(public_id, deciding=True)
         show_beside(form, str(error), error.field, "mentor_id")
         return render_referral(referral, accept_form=form), 422
     db.session.commit()
@@ -138,7 +148,7 @@ def accept(public_id: str):
 def decline(public_id: str):
     """Decline with a reason; the referral is erased after the retention period."""
     require_role(COORDINATOR)
-    referral = referral_or_404(public_id)
+    referral = referral_or_404(public_id, deciding=True)
     form = DeclineForm()
     if not form.validate():
         return render_referral(referral, decline_form=form), 422
@@ -149,8 +159,8 @@ def decline(public_id: str):
         db.session.rollback()
         if error.field:
             show_beside(form, str(error), error.field, "decline_reason")
-            return render_referral(referral_or_404(public_id), decline_form=form), 422
-        return render_referral(referral_or_404(public_id), error=str(error)), 409
+            return render_referral(referral_or_404(public_id, deciding=True), decline_form=form), 422
+        return render_referral(referral_or_404(public_id, deciding=True), error=str(error)), 409
     db.session.commit()
     flash("Referral declined.", "success")
     return redirect(url_for("pathways.referrals.index"))

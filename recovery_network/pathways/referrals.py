@@ -17,6 +17,8 @@ from recovery_network.accounts.models import COORDINATOR, ESTABLISHMENT_STAFF, P
 from recovery_network.audit.services import record
 from recovery_network.extensions import db
 from recovery_network.meetings.visibility import may_see_establishment
+from recovery_network.organisations.access import within
+from recovery_network.organisations.services import default_recipient, referral_recipients
 from recovery_network.pathways import services
 from recovery_network.pathways.models import Pathway
 from recovery_network.pathways.services import PathwayDetails, PathwayError
@@ -43,6 +45,7 @@ class ReferralDetails:
     consent_taken_by: str
     consent_on: date
     consent_how: str
+    organisation_id: int | None = None  # who it is sent to; by default the referrer's (see default_recipient)
 
 
 def may_refer(person: Person, establishment: Venue | None = None) -> bool:
@@ -63,13 +66,17 @@ def refer(details: ReferralDetails, by: Person, today: date) -> Referral:
     problem = consent_problem(details.consent_on, today)
     if problem:
         raise PathwayError(problem, "consent_on")
+    recipient = details.organisation_id or default_recipient(by)
+    recipients = {o.id for o in referral_recipients()}
+    if recipients and recipient not in recipients:
+        raise PathwayError("Choose the organisation the person is referred to.", "organisation_id")
     referral = Referral(
         public_id=secrets.token_urlsafe(12), first_name=name,
         establishment=details.establishment, release_date=details.release_date,
         destination=details.destination.strip(), destination_latitude=details.destination_point.latitude,
         destination_longitude=details.destination_point.longitude, referrer_org=details.referrer_org.strip(),
         consent_taken_by=details.consent_taken_by.strip(), consent_on=details.consent_on,
-        consent_how=details.consent_how, referred_by_id=by.id, status="new",
+        consent_how=details.consent_how, referred_by_id=by.id, status="new", organisation_id=recipient,
     )
     db.session.add(referral)
     db.session.flush()
@@ -102,7 +109,8 @@ def _undecided(referral: Referral) -> None:
 
 def accept(referral: Referral, mentor: Person | None, backup: Person | None, community: Person | None,
            calendar: bool, plain_titles: bool, by: Person, today: date) -> Pathway:
-    """Accept: a pathway opens with the referral's details and the mentors chosen now."""
+    """Accept: a pathway opens with the referral's details and the mentors chosen now, owned by the organisation
+    the referral was sent to."""
     _undecided(referral)
     scope = "plan,calendar" if calendar else "plan"
     pathway = services.open_pathway(PathwayDetails(
@@ -110,7 +118,7 @@ def accept(referral: Referral, mentor: Person | None, backup: Person | None, com
         destination=referral.destination,
         destination_point=Point(referral.destination_latitude, referral.destination_longitude),
         mentor=mentor, backup_mentor=backup, consent_scope=scope, plain_titles=plain_titles,
-        community_mentor=community), by, today)
+        community_mentor=community, organisation_id=referral.organisation_id), by, today)
     referral.status, referral.decided_at, referral.decided_by_id = "accepted", utcnow(), by.id
     referral.pathway = pathway
     tally("referrals_accepted", today, cell_of(referral))
@@ -129,16 +137,14 @@ def decline(referral: Referral, reason: str, by: Person, today: date, retention_
     record("referral.decline", by, referral, detail=reason)
 
 
-def waiting(today: date) -> list[tuple[Referral, bool]]:
-    """New referrals, oldest first, each with whether it has waited more than 14 days."""
-    rows = db.session.scalars(select(Referral).where(Referral.status == "new").order_by(Referral.received_at)).all()
+def waiting(today: date, acting: Person | None = None) -> list[tuple[Referral, bool]]:
+    """New referrals, oldest first, each with whether it has waited more than 14 days: those sent to the
+    organisations `acting` acts for, or (for the daily run) every one."""
+    query = select(Referral).where(Referral.status == "new")
+    if acting is not None:
+        query = query.where(within(acting, Referral.organisation_id))
+    rows = db.session.scalars(query.order_by(Referral.received_at)).all()
     return [(r, (today - r.received_at.date()).days > UNDECIDED_DAYS) for r in rows]
-
-
-def recently_decided(limit: int = 10) -> list[Referral]:
-    """The latest decisions, for the queue's history (declined ones until they are erased)."""
-    return list(db.session.scalars(select(Referral).where(Referral.status != "new")
-                                   .order_by(Referral.decided_at.desc()).limit(limit)))
 
 
 def purge_declined(today: date) -> int:

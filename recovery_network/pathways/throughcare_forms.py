@@ -94,6 +94,8 @@ class ReferralForm(BaseForm):
         DataRequired("Enter a first name or initials."), Length(max=40, message="Keep it under 40 characters."),
         INITIALS_OR_NAME])
     establishment_id = IntSelectField("Released from", validators=[DataRequired("Choose the establishment.")])
+    organisation_id = IntSelectField("Refer to", description="The organisation whose co-ordinators take it on.",
+                                     validators=[DataRequired("Choose the organisation to refer to.")])
     release_date = DateField("Release date", validators=[DataRequired("Give the release date (day, month, year).")])
     destination = StringField("Where they will live: town, council area or postcode district", validators=[
         DataRequired("Enter a town, council area or postcode district, e.g. Dundee, Fife or DD4."), Length(max=60)])

@@ -155,6 +155,9 @@ class Referral(db.Model):
     consent_on: Mapped[date] = mapped_column(Date)
     consent_how: Mapped[str] = mapped_column(String(12))
     referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    # The organisation it is addressed to, from the start: its co-ordinators see, accept and decline it, and own
+    # the pathway it becomes (organisations/access.py). None only for an old row in a network with no organisation.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     status: Mapped[str] = mapped_column(String(12), default="new")
     decline_reason: Mapped[str | None] = mapped_column(String(24))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -162,6 +162,6 @@ def throughcare_dashboard() -> dict:
     # Each co-ordinator sees their own organisations' escalations and overdue follow-ups (organisations/access.py).
     return {"escalations": [f for f in followups.escalations()
                             if may_act_for(current_user, f.pathway.organisation_id)],
-            "waiting": referrals.waiting(today),
+            "waiting": referrals.waiting(today, current_user),
             "overdue": [o for o in followups.overdue(today) if may_act_for(current_user, o.pathway.organisation_id)],
             "rows": dashboard_rows(today), "today": today}

@@ -88,7 +88,7 @@ def test_a_place_already_held_is_linked_not_doubled_and_leaving_ends_the_offer(c
     assert db.session.scalars(select(Enrolment)).all() == [place]
     db.session.refresh(place)
     assert place.pathway_id == pathway.id
-    courses.leave(place, course["coordinator"])
+    courses.leave(place, course["coordinator"], TODAY)
     db.session.commit()
     suggestions = page(client.get(f"/pathways/{pathway.public_id}")).split('id="suggest-heading"')[1]
     assert COURSE not in suggestions.split("</section>")[0]

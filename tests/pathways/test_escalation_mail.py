@@ -11,6 +11,7 @@ from recovery_network.pathways import followups
 from recovery_network.pathways.models import Pathway
 from recovery_network.pathways.throughcare_models import Referral
 from recovery_network.rota.models import OutboxMessage
+from tests.conftest import founding_organisation
 from tests.pathways.conftest import RELEASE, TODAY, open_form
 from tests.pathways.test_throughcare import contact, opened, page
 
@@ -52,7 +53,7 @@ def test_a_referral_goes_to_the_coordinator_who_accepted_it(client, auth, settin
     staff = make_person("establishment_staff", first_name="Gordon", establishments=[setting["prison"]])
     auth.login(staff)
     client.post("/referrals/new", data={
-        "first_name": "Ravi", "establishment_id": setting["prison"].id,
+        "first_name": "Ravi", "establishment_id": setting["prison"].id, "organisation_id": founding_organisation().id,
         "release_date": (TODAY - timedelta(days=3)).isoformat(), "destination": "Dundee",
         "referrer_org": "HMP Perth Link Centre", "consent_taken_by": "Gordon R", "consent_on": TODAY.isoformat(),
         "consent_how": "in_person", "consent_given": "y"})

@@ -17,6 +17,7 @@ from recovery_network.pathways.models import Pathway, PathwayTally
 from recovery_network.pathways.throughcare_models import FollowUp, Referral
 from recovery_network.rota.models import OutboxMessage
 from recovery_network.venues.models import CUSTODY
+from tests.conftest import founding_organisation
 from tests.pathways.conftest import RELEASE, TODAY, open_form
 
 
@@ -186,6 +187,7 @@ def test_referral_from_staff_accepted_or_declined_and_erased(app, client, auth, 
     staff = make_person("establishment_staff", first_name="Gordon", establishments=[setting["prison"]])
     auth.login(staff)
     form = {"first_name": "Ravi", "establishment_id": setting["prison"].id, "release_date": RELEASE.isoformat(),
+            "organisation_id": founding_organisation().id,
             "destination": "Dundee", "referrer_org": "HMP Perth Link Centre", "consent_taken_by": "Gordon R",
             "consent_on": TODAY.isoformat(), "consent_how": "in_person", "consent_given": "y"}
     no_consent = client.post("/referrals/new", data={**form, "consent_given": ""})
@@ -242,6 +244,7 @@ def test_erasure_leaves_nothing_of_the_person_in_any_table(client, auth, setting
     auth.login(staff)
     client.post("/referrals/new", data={
         "first_name": "Zephyrine", "establishment_id": setting["prison"].id, "release_date": RELEASE.isoformat(),
+        "organisation_id": founding_organisation().id,
         "destination": "Dundee", "referrer_org": "Quillfeather Trust", "consent_taken_by": "Gordon R",
         "consent_on": TODAY.isoformat(), "consent_how": "phone", "consent_given": "y"})
     referral = db.session.scalar(select(Referral))

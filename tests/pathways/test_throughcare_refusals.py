@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import pytest
 
 from recovery_network.pathways import standards
+from tests.conftest import founding_organisation
 from tests.pathways.conftest import RELEASE, TODAY, open_form
 from tests.pathways.test_throughcare import opened
 
@@ -139,7 +140,7 @@ def test_a_refused_referral_says_why_beside_the_field(client, auth, setting, mak
     """Consent and release-date rules on the referral form: beside their field, typing kept."""
     staff = make_person("establishment_staff", first_name="Gordon", establishments=[setting["prison"]])
     auth.login(staff)
-    data = {**REFERRAL, "establishment_id": setting["prison"].id, **change}
+    data = {**REFERRAL, "establishment_id": setting["prison"].id, "organisation_id": founding_organisation().id, **change}
     assert_beside(client.post("/referrals/new", data=data), field, message,
                   ("HMP Perth Link Centre", "Gordon R", change[field]))
 
@@ -148,7 +149,8 @@ def test_accepting_with_an_uncleared_mentor_says_why_beside_the_mentor(client, a
     """Accepting a referral: the clearance rule is shown beside the mentor chosen."""
     staff = make_person("establishment_staff", first_name="Gordon", establishments=[setting["prison"]])
     auth.login(staff)
-    assert client.post("/referrals/new", data={**REFERRAL, "establishment_id": setting["prison"].id}).status_code == 302
+    assert client.post("/referrals/new", data={**REFERRAL, "establishment_id": setting["prison"].id,
+                                               "organisation_id": founding_organisation().id}).status_code == 302
     from sqlalchemy import select
 
     from recovery_network.extensions import db
