@@ -133,7 +133,7 @@ def plausible(world: dict) -> dict[str, str]:  # noqa: F811 - a plain argument
         "mode": "in_person", "page": "1", "next": "/account",
         "district": "PH2", "listing": "open", "referral_contact": "", "room": "Chapel", "coverage": "Fife", "attended": "",
         "share_with": str(other_organisation().id), "share_kind": "share", "include_contacts": "y",
-        "keep_read": "",
+        "keep_read": "", "organisation_id": "",
     }
 
 

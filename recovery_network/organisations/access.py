@@ -3,7 +3,8 @@
 Every co-ordinator route that takes a meeting, rota place or pathway asks `may_act_for` (one row) or filters
 with `within` (a query); every route that takes a person (their register, training, clearances, PVG) asks
 `may_act_for_person` or filters with `people_within`: people in the co-ordinator's organisations, and newcomers
-who belong to none yet (someone must be able to approve them). Nothing else decides it. Membership alone (`member_of`) is what lets a mentor of a
+who belong to none yet (someone must be able to approve them). What a person posts or opens may belong only to
+an organisation they belong to (`may_own`; any, for an admin). Nothing else decides it. Membership alone (`member_of`) is what lets a mentor of a
 receiving organisation see a pathway shared with it (pathways/sharing.py).
 """
 
@@ -59,6 +60,14 @@ def among_members(person: object | None, column) -> ColumnElement[bool]:
         return true()
     ids = member_of(person)
     return column.in_(sorted(ids)) if ids else false()
+
+
+def may_own(person: object | None, organisation_id: int | None) -> bool:
+    """Whether what a person posts or opens (a series, a pathway) may belong to this organisation: one they belong
+    to; any, for an admin."""
+    if _approved(person) and ADMIN in person.role_codes:
+        return True
+    return organisation_id is not None and organisation_id in member_of(person)
 
 
 def home_organisation(person: object | None) -> int | None:

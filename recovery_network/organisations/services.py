@@ -8,7 +8,7 @@ from recovery_network.accounts.models import ACTIVE, Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
-from recovery_network.organisations.access import acting_organisations, home_organisation, may_act_for
+from recovery_network.organisations.access import acting_organisations, home_organisation, may_act_for, member_of
 from recovery_network.organisations.models import KINDS, Membership, Organisation
 
 
@@ -72,6 +72,14 @@ def organisations_for(person: Person) -> list[Organisation]:
     query = select(Organisation).order_by(Organisation.name)
     if acting is not None:
         query = query.where(Organisation.id.in_(sorted(acting)))
+    return list(db.session.scalars(query))
+
+
+def owning_choices(person: Person) -> list[Organisation]:
+    """The organisations a person may post or open for (access.may_own): theirs; every one for an admin."""
+    query = select(Organisation).order_by(Organisation.name)
+    if acting_organisations(person) is not None:
+        query = query.where(Organisation.id.in_(sorted(member_of(person))))
     return list(db.session.scalars(query))
 
 

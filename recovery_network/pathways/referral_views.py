@@ -20,6 +20,7 @@ from recovery_network.pathways.views import openable_establishments
 from recovery_network.types import utcnow
 from recovery_network.venues.models import Venue
 from recovery_network.venues.services import locate, not_found
+from recovery_network.organisations.forms import offer_owners
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")  # nested: endpoints pathways.referrals.*
 
@@ -89,12 +90,13 @@ def render_referral(referral: Referral, accept_form: AcceptForm | None = None,
                     decline_form: DeclineForm | None = None, error: str | None = None):
     """The referral with the co-ordinator's accept and decline forms."""
     accept_form = accept_form or AcceptForm(formdata=None)
+    choose_owner = offer_owners(accept_form.organisation_id, current_user)
     show_others = bool(request.values.get("others"))
     pickers = set_pickers(accept_form, referral.establishment_id, referral.release_date, show_others)
     return render_template("pathways/referral.html", referral=referral, accept_form=accept_form, pickers=pickers,
                            show_others=show_others,
                            decline_form=decline_form or DeclineForm(formdata=None), consent_names=CONSENT_HOW,
-                           decline_names=DECLINE_REASONS, error=error,
+                           decline_names=DECLINE_REASONS, error=error, choose_owner=choose_owner,
                            is_coordinator=current_user.has_role(COORDINATOR))
 
 
@@ -113,6 +115,7 @@ def accept(public_id: str):
     require_role(COORDINATOR)
     referral = referral_or_404(public_id)
     form = AcceptForm()
+    offer_owners(form.organisation_id, current_user)
     set_pickers(form, referral.establishment_id, referral.release_date, bool(request.values.get("others")))
     if not form.validate():
         return render_referral(referral, accept_form=form), 422
@@ -123,7 +126,8 @@ def accept(public_id: str):
     try:
         pathway = referrals.accept(referral, person(form.mentor_id), person(form.backup_mentor_id),
                                    person(form.community_mentor_id), bool(form.consent_calendar.data),
-                                   bool(form.plain_titles.data), current_user, utcnow().date())
+                                   bool(form.plain_titles.data), current_user, utcnow().date(),
+                                   organisation_id=form.organisation_id.data or None)
     except DomainError as error:
         db.session.rollback()
         referral = referral_or_404(public_id)

@@ -101,8 +101,9 @@ def _undecided(referral: Referral) -> None:
 
 
 def accept(referral: Referral, mentor: Person | None, backup: Person | None, community: Person | None,
-           calendar: bool, plain_titles: bool, by: Person, today: date) -> Pathway:
-    """Accept: a pathway opens with the referral's details and the mentors chosen now."""
+           calendar: bool, plain_titles: bool, by: Person, today: date, organisation_id: int | None = None) -> Pathway:
+    """Accept: a pathway opens with the referral's details and the mentors chosen now (owned by the organisation
+    chosen, which open_pathway checks, else as open_pathway decides)."""
     _undecided(referral)
     scope = "plan,calendar" if calendar else "plan"
     pathway = services.open_pathway(PathwayDetails(
@@ -110,7 +111,7 @@ def accept(referral: Referral, mentor: Person | None, backup: Person | None, com
         destination=referral.destination,
         destination_point=Point(referral.destination_latitude, referral.destination_longitude),
         mentor=mentor, backup_mentor=backup, consent_scope=scope, plain_titles=plain_titles,
-        community_mentor=community), by, today)
+        community_mentor=community, organisation_id=organisation_id), by, today)
     referral.status, referral.decided_at, referral.decided_by_id = "accepted", utcnow(), by.id
     referral.pathway = pathway
     tally("referrals_accepted", today, cell_of(referral))

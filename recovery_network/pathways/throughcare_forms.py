@@ -6,6 +6,7 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField, TimeFi
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from recovery_network.forms import BaseForm, DateField, IntSelectField
+from recovery_network.organisations.forms import owner_field
 from recovery_network.pathways.forms import INITIALS_OR_NAME
 from recovery_network.pathways.throughcare_models import (
     CONSENT_HOW,
@@ -121,6 +122,8 @@ class AcceptForm(BaseForm):
                                          validators=[Optional()])
     consent_calendar = BooleanField("They want the plan as a calendar on their phone")
     plain_titles = BooleanField("They chose plain calendar titles")
+    # Offered only to a co-ordinator in several organisations (organisations/forms.offer_owners).
+    organisation_id = owner_field()
 
     def validate(self, extra_validators=None) -> bool:
         """Someone must support the person."""
