@@ -11,12 +11,13 @@ from wtforms import SelectChoice
 from recovery_network.accounts.models import ACTIVE, Person
 from recovery_network.accounts.services import reset_token
 from recovery_network.coordination.forms import AreaForm, EstablishmentForm, LinkStaffForm, NewStaffForm
-from recovery_network.coordination.views import bp
+from recovery_network.coordination.views import bp, ours
 from recovery_network.errors import DomainError
 from recovery_network.establishments import services as establishments
 from recovery_network.extensions import db
 from recovery_network.mail import send_mail
 from recovery_network.mentors import pipeline
+from recovery_network.organisations import services as organisations
 from recovery_network.types import utcnow
 from recovery_network.venues import areas
 from recovery_network.venues.models import COVERAGE_KINDS, CUSTODY, ESTABLISHMENT_KINDS, Area, Venue
@@ -65,7 +66,8 @@ def establishment(slug: str):
 
 def render_establishment(venue: Venue, link_form: LinkStaffForm | None = None, new_form: NewStaffForm | None = None):
     """The establishment page with its two staff forms (a refused one shown again with its errors)."""
-    staff = establishments.staff_of(venue)
+    # Only the staff this co-ordinator acts on: another organisation's people are not theirs to see or open.
+    staff = establishments.staff_of(venue, people=ours)
     link_form = link_form or LinkStaffForm(formdata=None)
     link_form.person.choices = [SelectChoice("", "Choose someone")] + [
         SelectChoice(p.public_id, f"{p.display_name} ({p.email})") for p in linkable(staff)]
@@ -74,9 +76,10 @@ def render_establishment(venue: Venue, link_form: LinkStaffForm | None = None, n
 
 
 def linkable(staff: list[Person]) -> list[Person]:
-    """Approved people not already staff here."""
+    """Approved people this co-ordinator acts on (organisations/access.py), not already staff here."""
     ids = {p.id for p in staff}
-    return [p for p in db.session.scalars(select(Person).where(Person.status == ACTIVE).order_by(Person.first_name))
+    return [p for p in db.session.scalars(select(Person).where(Person.status == ACTIVE, ours(Person.id))
+                                          .order_by(Person.first_name))
             if p.id not in ids]
 
 
@@ -86,7 +89,8 @@ def link_staff(slug: str):
     venue, form = establishment_or_404(slug), LinkStaffForm()
     if not form.validate():
         return render_establishment(venue, link_form=form)
-    person = db.session.scalar(select(Person).where(Person.public_id == str(form.person.data)[:24]))
+    # Another organisation's person is not on the list, so choosing them reads as choosing no one.
+    person = db.session.scalar(select(Person).where(Person.public_id == str(form.person.data)[:24], ours(Person.id)))
     if person is None:
         form.person.errors.append("Choose someone from the list.")
         return render_establishment(venue, link_form=form)
@@ -110,6 +114,7 @@ def new_staff(slug: str):
     try:
         person = establishments.create_staff_account(form.email.data, form.first_name.data, form.last_initial.data,
                                                      venue, current_user)
+        organisations.adopt(person, None, current_user)  # the new account is the co-ordinator's organisation's
     except DomainError as error:
         db.session.rollback()
         form.email.errors.append(str(error))
@@ -143,7 +148,9 @@ def areas_index():
 
 @bp.get("/clearances")
 def clearances():
-    """Every requested and pending clearance by establishment, with how long it has waited."""
+    """Every requested and pending clearance of the people this co-ordinator acts on, by establishment, with how
+    long it has waited."""
     today = utcnow().date()
-    return render_template("coordination/clearances.html", groups=pipeline.by_establishment(pipeline.waiting()),
+    return render_template("coordination/clearances.html",
+                           groups=pipeline.by_establishment(pipeline.waiting(people=ours)),
                            today=today, chase_days=current_app.config.get("CLEARANCE_CHASE_DAYS", pipeline.CHASE_DAYS))

@@ -26,6 +26,8 @@ from recovery_network.mentors.forms import (
 from recovery_network.mentors.models import Clearance, Course, PvgMembership, TrainingRecord
 from recovery_network.mentors.rules import training_state
 from recovery_network.mentors.views import course_choices
+from recovery_network.organisations import services as organisations
+from recovery_network.organisations.access import may_act_for_person, people_within
 from recovery_network.types import utcnow
 from recovery_network.venues.models import CUSTODY, Venue
 
@@ -39,11 +41,36 @@ def coordinators_only() -> None:
 
 
 def person_or_404(public_id: str) -> Person:
-    """A person by their public id."""
-    person = db.session.scalar(select(Person).where(Person.public_id == public_id))
-    if person is None:
+    """A person this co-ordinator acts on (organisations/access.py); anyone else's answers like a made-up id."""
+    person = db.session.scalar(select(Person).where(Person.public_id == public_id[:24]))
+    if not may_act_for_person(current_user, person):
         abort(404)
     return person
+
+
+def ours_or_404(person: Person) -> Person:
+    """The person a training record or clearance is about, if this co-ordinator acts on them; else a 404."""
+    if not may_act_for_person(current_user, person):
+        abort(404)
+    return person
+
+
+def ours(column):
+    """The rows about people this co-ordinator acts on, for the lists and counts."""
+    return people_within(current_user, column)
+
+
+def adopt(subject: Person, form_name: str):
+    """Take a newcomer into the chosen (else the home) organisation; a forged choice answers 422 beside the
+    field before anything is saved. Returns that refusal, or None to go on."""
+    try:
+        organisations.adopt(subject, request.form.get("organisation"), current_user)
+    except DomainError as error:
+        db.session.rollback()
+        # Buttons with no select (verify, move) show it at the top; the forms with one, beside it.
+        return render_person(subject, adopt_error=(form_name, str(error)),
+                             error=str(error) if form_name in ("decide", "move") else None), 422
+    return None
 
 
 def establishments() -> list[Venue]:
@@ -55,17 +82,19 @@ def establishments() -> list[Venue]:
 def index():
     """At a glance: who is waiting for approval, and which credentials run out in the next 30 days."""
     today = utcnow().date()
-    pending = db.session.scalars(select(Person).where(Person.status == PENDING).order_by(Person.created_at)).all()
-    trainings, clearances, pvg = register.expiring(today, 30)
+    pending = db.session.scalars(select(Person).where(Person.status == PENDING, ours(Person.id))
+                                 .order_by(Person.created_at)).all()
+    trainings, clearances, pvg = register.expiring(today, 30, people=ours)
     return render_template("coordination/index.html", pending=pending, trainings=trainings,
                            clearances=clearances, pvg=pvg, today=today)
 
 
 @bp.get("/people")
 def people():
-    """Everyone with an account, by status."""
+    """Everyone with an account this co-ordinator acts on (every account, for an admin), by status."""
     status = request.args.get("status", "")
-    query = select(Person).options(selectinload(Person.roles)).order_by(Person.first_name, Person.id)
+    query = (select(Person).where(ours(Person.id)).options(selectinload(Person.roles))
+             .order_by(Person.first_name, Person.id))
     if status in ("pending", "active", "suspended"):
         query = query.where(Person.status == status)
     return render_template("coordination/people.html", people=db.session.scalars(query).all(), status=status)
@@ -105,6 +134,8 @@ def render_person(subject: Person, **forms):
         pvg_form=forms.get("pvg_form") or PvgForm(formdata=None, obj=pvg),
         training_state=training_state, today=utcnow().date(),
         error=forms.get("error"),
+        adopt_choices=organisations.adoption_choices(subject, current_user),
+        adopt_error=forms.get("adopt_error", (None, None)),
     )
 
 
@@ -130,6 +161,8 @@ def change_status(public_id: str):
                   "reactivate": accounts.reactivate_person}
     if action not in operations:
         abort(400)
+    if action == "approve" and (refusal := adopt(subject, "approve")):
+        return refusal
     try:
         operations[action](subject, current_user)
     except DomainError as error:
@@ -169,86 +202,6 @@ def erase(public_id: str):
     return redirect(url_for("coordination.people"))
 
 
-@bp.post("/people/<public_id>/training")
-def add_training(public_id: str):
-    """Record training seen by a co-ordinator (verified at once)."""
-    subject = person_or_404(public_id)
-    form = TrainingForm()
-    form.course_id.choices = course_choices()
-    if not form.validate():
-        return render_person(subject, training_form=form)
-    course = db.get_or_404(Course, form.course_id.data)
-    try:
-        register.record_training(subject, course, form.completed_on.data, form.expires_on.data,
-                                 current_user, utcnow().date())
-    except DomainError as error:
-        db.session.rollback()
-        form.completed_on.errors.append(str(error))
-        return render_person(subject, training_form=form)
-    return done(subject, "Training recorded.")
-
-
-@bp.post("/training/<int:training_id>/<status>")
-def decide_training(training_id: int, status: str):
-    """Verify, reject or revoke a training record."""
-    training = db.get_or_404(TrainingRecord, training_id)
-    try:
-        register.decide_training(training, status, current_user)
-    except DomainError as error:
-        return refused(training.person, error)
-    return done(training.person, f"Training {status}.")
-
-
-@bp.post("/people/<public_id>/clearances")
-def request_clearance(public_id: str):
-    """Start a clearance request for an establishment."""
-    subject = person_or_404(public_id)
-    form = ClearanceRequestForm()
-    form.venue_id.choices = [(v.id, v.name) for v in establishments()]
-    if not form.validate():
-        return render_person(subject, request_form=form)
-    try:
-        register.request_clearance(subject, db.get_or_404(Venue, form.venue_id.data), current_user)
-    except DomainError as error:
-        db.session.rollback()
-        form.venue_id.errors.append(str(error))
-        return render_person(subject, request_form=form)
-    return done(subject, "Clearance requested.")
-
-
-@bp.post("/clearances/<int:clearance_id>")
-def move_clearance(clearance_id: int):
-    """Move a clearance to a new status (each move recorded)."""
-    clearance = db.get_or_404(Clearance, clearance_id)
-    form = ClearanceMoveForm()
-    if not form.validate():
-        return render_person(clearance.person, move_form=form, move_error_id=clearance.id)
-    try:
-        register.move_clearance(clearance, form.status.data, current_user, valid_from=form.valid_from.data,
-                                expires_on=form.expires_on.data, reference=form.reference.data)
-    except DomainError as error:
-        db.session.rollback()
-        form.status.errors.append(str(error))
-        return render_person(clearance.person, move_form=form, move_error_id=clearance.id)
-    return done(clearance.person, f"Clearance now {form.status.data}.")
-
-
-@bp.post("/people/<public_id>/pvg")
-def record_pvg(public_id: str):
-    """Record PVG membership."""
-    subject = person_or_404(public_id)
-    form = PvgForm()
-    if not form.validate():
-        return render_person(subject, pvg_form=form)
-    try:
-        register.record_pvg(subject, form.status.data, form.confirmed_on.data, form.renewal_due.data, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        form.status.errors.append(str(error))
-        return render_person(subject, pvg_form=form)
-    return done(subject, "PVG recorded.")
-
-
 @bp.route("/courses", methods=["GET", "POST"])
 def courses():
     """The course catalogue; co-ordinators add local courses (safeguarding, naloxone, induction)."""
@@ -277,5 +230,6 @@ def audit():
     return render_template("coordination/audit.html", page=page)
 
 
-# The network screens (prisons, staff, areas, the clearance pipeline) add their routes to this blueprint.
-from recovery_network.coordination import network  # noqa: E402,F401
+# A person's register (training, clearances, PVG) and the network screens (prisons, staff, areas, the clearance
+# pipeline) add their routes to this blueprint.
+from recovery_network.coordination import network, register_views  # noqa: E402,F401

@@ -88,7 +88,9 @@ def create_staff_account(email: str, first_name: str, last_initial: str, venue: 
     return person
 
 
-def staff_of(venue: Venue) -> list[Person]:
-    """The people posted to an establishment."""
-    return list(db.session.scalars(select(Person).join(StaffPost).where(StaffPost.venue_id == venue.id)
-                                   .order_by(Person.first_name)))
+def staff_of(venue: Venue, people=None) -> list[Person]:
+    """The people posted to an establishment (only those `people(column)` allows, when the viewer is bounded)."""
+    query = select(Person).join(StaffPost).where(StaffPost.venue_id == venue.id).order_by(Person.first_name)
+    if people is not None:
+        query = query.where(people(Person.id))
+    return list(db.session.scalars(query))

@@ -17,6 +17,7 @@ from recovery_network.meetings.kinds import kind_choices
 from recovery_network.meetings.models import CLOSED, LISTINGS, OPEN
 from recovery_network.meetings.recurrence import Schedule, exists_locally, last_slot
 from recovery_network.meetings.services import MeetingDetails
+from recovery_network.organisations.forms import owner_field
 from recovery_network.venues.models import Venue
 
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -100,6 +101,8 @@ class MeetingForm(VenueChoiceForm):
     referral_contact = StringField("Referral contact (closed groups)", validators=[
         Length(max=200, message="Keep the referral contact under 200 characters.")])
     room = StringField("Room (optional)", validators=[Length(max=60, message="Keep the room under 60 characters.")])
+    # Offered on posting only to someone in several organisations (organisations/forms.offer_owners).
+    organisation_id = owner_field()
 
     def __init__(self, *args, **kwargs) -> None:
         """A meeting may have no venue at all when it is online only."""
@@ -178,6 +181,7 @@ class MeetingForm(VenueChoiceForm):
             description=self.description.data or "", facilitators_needed=self.facilitators_needed.data,
             mentors_needed=self.mentors_needed.data, listing=self.listing.data,
             referral_contact=self.referral_contact.data or "", room=self.room.data or "",
+            organisation_id=self.organisation_id.data or None,
         )
 
 

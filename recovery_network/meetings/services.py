@@ -10,7 +10,7 @@ from recovery_network.accounts.models import Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
-from recovery_network.organisations.access import home_organisation
+from recovery_network.organisations.access import home_organisation, may_own
 from recovery_network.meetings.custody import CustodyVenueRefused, check_venue_allowed, needs_approval
 from recovery_network.meetings import rules
 from recovery_network.meetings.kinds import BY_CODE
@@ -71,7 +71,8 @@ class MeetingDetails:
     listing: str = OPEN
     referral_contact: str = ""
     room: str = ""
-    # The owning organisation, set when the series is posted (its poster's); editing never moves it.
+    # The owning organisation, set when the series is posted (the poster's choice among theirs, else their home
+    # one); editing never moves it.
     organisation_id: int | None = None
 
 
@@ -257,6 +258,8 @@ def post_meeting(details: MeetingDetails, by: Person) -> Meeting:
         details = replace(details, organiser=by)
     if details.organisation_id is None:
         details = replace(details, organisation_id=home_organisation(by))
+    elif not may_own(by, details.organisation_id):
+        raise DomainError("Choose one of your organisations.", "organisation_id")  # a forged choice
     meeting = create_meeting(details)
     if needs_approval(details.venue, by):
         meeting.status = AWAITING

@@ -24,6 +24,7 @@ from recovery_network.meetings.models import ACTIVE, AWAITING, ENDED, PAUSED, Me
 from recovery_network.meetings.recurrence import Occurrence, describe, next_occurrences
 from recovery_network.meetings.visibility import meeting_or_404
 from recovery_network.organisations.access import may_act_for, within
+from recovery_network.organisations.forms import offer_owners
 from recovery_network.rota.queries import helpers_for
 from recovery_network.rota.services import CapacityBelowSignups
 from recovery_network.venues.models import COMMUNITY, CUSTODY, Area, Venue
@@ -107,7 +108,7 @@ def organiser_names(meetings: list[Meeting]) -> dict[int, str]:
 def explain(form, error: DomainError, fallback: str) -> None:
     """Undo the refused change and put its reason beside the field it concerns."""
     db.session.rollback()
-    field = getattr(form, ERROR_FIELDS.get(type(error), fallback), None) or getattr(form, fallback)
+    field = getattr(form, ERROR_FIELDS.get(type(error)) or error.field or fallback, None) or getattr(form, fallback)
     field.errors.append(str(error))
 
 
@@ -142,6 +143,7 @@ def index():
 def create():
     """Post a new series; a venue just added arrives chosen."""
     form = MeetingForm(venues=choosable_venues())
+    choose_owner = offer_owners(form.organisation_id, current_user)
     if not form.is_submitted():
         form.venue_id.data = request.args.get("venue", 0, type=int)
     if form.validate_on_submit():
@@ -152,7 +154,8 @@ def create():
         else:
             warn_about_link(form)
             return done(meeting, posted_message(meeting))
-    return render_template("organise/form.html", form=form, meeting=None)
+    return render_template("organise/form.html", form=form, meeting=None, choose_owner=choose_owner), \
+        422 if form.errors else 200
 
 
 def posted_message(meeting: Meeting) -> str:

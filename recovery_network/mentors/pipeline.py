@@ -40,12 +40,15 @@ def waiting_since(clearance: Clearance) -> datetime:
     return max(moves) if moves else clearance.updated_at
 
 
-def waiting(person_id: int | None = None) -> list[Waiting]:
-    """Every requested or pending clearance (or one person's), longest-waiting first."""
+def waiting(person_id: int | None = None, people=None) -> list[Waiting]:
+    """Every requested or pending clearance (or one person's), longest-waiting first; `people(column)`, when
+    given, is the viewer's bound on whose (a co-ordinator's organisations' people: organisations/access.py)."""
     query = select(Clearance).where(Clearance.status.in_(WAITING)).options(
         selectinload(Clearance.changes), selectinload(Clearance.venue), selectinload(Clearance.person))
     if person_id is not None:
         query = query.where(Clearance.person_id == person_id)
+    if people is not None:
+        query = query.where(people(Clearance.person_id))
     found = [Waiting(c, waiting_since(c)) for c in db.session.scalars(query)]
     return sorted(found, key=lambda w: (w.since, w.clearance.id))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from recovery_network.accounts.models import ESTABLISHMENT_STAFF, Person
 from recovery_network.audit.services import record
@@ -231,19 +231,24 @@ def eligibility(person: Person, role: str, on: date, establishment_id: int | Non
                     clearances=clearances, approved=person.is_approved)
 
 
-def expiring(today: date, days: int = 30) -> tuple[list[TrainingRecord], list[Clearance], list[PvgMembership]]:
-    """Credentials that run out in the next `days` days, soonest first."""
+def expiring(today: date, days: int = 30, people=None) -> tuple[list[TrainingRecord], list[Clearance], list[PvgMembership]]:
+    """Credentials that run out in the next `days` days, soonest first; `people(column)`, when given, is the
+    viewer's bound on whose (a co-ordinator sees their organisations' people: organisations/access.py)."""
     end = today + timedelta(days=days)
+    bound = people or (lambda column: true())
     trainings = db.session.scalars(
-        select(TrainingRecord).where(TrainingRecord.status == "verified", TrainingRecord.expires_on.between(today, end))
+        select(TrainingRecord).where(TrainingRecord.status == "verified", TrainingRecord.expires_on.between(today, end),
+                                     bound(TrainingRecord.person_id))
         .order_by(TrainingRecord.expires_on)
     ).all()
     clearances = db.session.scalars(
-        select(Clearance).where(Clearance.status == "approved", Clearance.expires_on.between(today, end))
+        select(Clearance).where(Clearance.status == "approved", Clearance.expires_on.between(today, end),
+                                bound(Clearance.person_id))
         .order_by(Clearance.expires_on)
     ).all()
     pvg = db.session.scalars(
-        select(PvgMembership).where(PvgMembership.status == "member", PvgMembership.renewal_due.between(today, end))
+        select(PvgMembership).where(PvgMembership.status == "member", PvgMembership.renewal_due.between(today, end),
+                                    bound(PvgMembership.person_id))
         .order_by(PvgMembership.renewal_due)
     ).all()
     return list(trainings), list(clearances), list(pvg)

@@ -8,7 +8,7 @@ from recovery_network.accounts.models import ACTIVE, Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
-from recovery_network.organisations.access import acting_organisations, home_organisation, may_act_for
+from recovery_network.organisations.access import acting_organisations, home_organisation, may_act_for, member_of
 from recovery_network.organisations.models import KINDS, TAKES_REFERRALS, Membership, Organisation
 from recovery_network.slugs import slugify
 
@@ -76,6 +76,14 @@ def organisations_for(person: Person) -> list[Organisation]:
     return list(db.session.scalars(query))
 
 
+def owning_choices(person: Person) -> list[Organisation]:
+    """The organisations a person may post or open for (access.may_own): theirs; every one for an admin."""
+    query = select(Organisation).order_by(Organisation.name)
+    if acting_organisations(person) is not None:
+        query = query.where(Organisation.id.in_(sorted(member_of(person))))
+    return list(db.session.scalars(query))
+
+
 def all_organisations() -> list[Organisation]:
     """Every organisation by name, for choosing where to share or hand a pathway."""
     return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
@@ -110,3 +118,33 @@ def find_organisation(reference: str) -> Organisation | None:
 def names(ids) -> dict[int, str]:
     """Organisation names by id."""
     return dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(list(ids)))).all())
+
+
+def adoption_choices(person: Person, by: Person) -> list[Organisation]:
+    """Where a co-ordinator may take on a newcomer who belongs to no organisation: their own organisations (none
+    for an admin, who adds members on the organisation screens, or when the person already belongs somewhere)."""
+    acting = acting_organisations(by)
+    if not acting or db.session.scalar(select(Membership.id).where(Membership.person_id == person.id).limit(1)):
+        return []
+    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(sorted(acting)))
+                                   .order_by(Organisation.name)))
+
+
+def adopt(person: Person, chosen: str | None, by: Person) -> Organisation | None:
+    """A co-ordinator who approves a newcomer or records their training or clearance takes them into an
+    organisation (the one chosen, else the co-ordinator's home one), so nobody is left in none. A forged choice
+    is refused beside the field before anything changes."""
+    choices = {o.id: o for o in adoption_choices(person, by)}
+    if not choices:
+        return None
+    if chosen in (None, ""):
+        home = home_organisation(by)
+        organisation = choices.get(home) or next(iter(choices.values()))
+    else:
+        organisation = choices.get(int(chosen)) if str(chosen).isdecimal() and len(str(chosen)) < 10 else None
+        if organisation is None:
+            raise OrganisationError("Choose one of your organisations.", "organisation")
+    organisation.members.append(Membership(person=person, added_by_id=by.id))
+    db.session.flush()
+    record("organisation.member_add", by, organisation, detail=f"person {person.id}")
+    return organisation

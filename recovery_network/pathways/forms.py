@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from recovery_network.forms import BaseForm, DateField, IntegerField, IntSelectField
 from recovery_network.inputs import DB_INT_MAX
 from recovery_network.names import NameRefused, first_name_only
+from recovery_network.organisations.forms import owner_field
 from recovery_network.pathways.appointments import KINDS
 from recovery_network.pathways.planning import Appointment
 
@@ -42,6 +43,8 @@ class PathwayForm(BaseForm):
     first_name = StringField("First name or initials", validators=[DataRequired("Enter a first name or initials."), Length(max=40, message="Keep it under 40 characters."), INITIALS_OR_NAME])
     establishment_id = IntSelectField("Released from", validators=[DataRequired("Choose the establishment.")])
     release_date = DateField("Release date", validators=[DataRequired("Give the release date (day, month, year).")])
+    # Offered only to someone in several organisations (organisations/forms.offer_owners).
+    organisation_id = owner_field()
     destination = StringField("Where they will live: town, council area or postcode district", validators=[DataRequired("Enter a town, council area or postcode district, e.g. Dundee, Fife or DD4."), Length(max=60)])
     mentor_id = IntSelectField("Mentor inside (cleared for the prison)", validators=[Optional()])
     backup_mentor_id = IntSelectField("Backup mentor inside (optional)", validators=[Optional()])

@@ -13,7 +13,7 @@ from recovery_network.audit.services import record
 from recovery_network.courses.models import Enrolment
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
-from recovery_network.organisations.access import home_organisation
+from recovery_network.organisations.access import home_organisation, may_own
 from recovery_network.meetings.visibility import may_see_establishment
 from recovery_network.mentors.rules import Decision
 from recovery_network.mentors.services import eligibility
@@ -158,6 +158,8 @@ def open_pathway(details: PathwayDetails, by: Person, today: date) -> Pathway:
     if details.establishment is None or not may_open(by, details.establishment):
         raise PathwayError("Choose the establishment the person is being released from.", "establishment_id")
     check_release_date(details.release_date, today)
+    if details.organisation_id is not None and not may_own(by, details.organisation_id):
+        raise PathwayError("Choose one of your organisations.", "organisation_id")  # a forged choice
     check_mentors(details.mentor, details.backup_mentor, details.establishment, details.release_date,
                   details.community_mentor)
     pathway = Pathway(

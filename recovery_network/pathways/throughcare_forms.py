@@ -123,7 +123,6 @@ class AcceptForm(BaseForm):
                                          validators=[Optional()])
     consent_calendar = BooleanField("They want the plan as a calendar on their phone")
     plain_titles = BooleanField("They chose plain calendar titles")
-
     def validate(self, extra_validators=None) -> bool:
         """Someone must support the person."""
         valid = super().validate(extra_validators)

@@ -19,6 +19,7 @@ from recovery_network.feeds.private import calendar_response
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.visibility import custody_access, visible_to
 from recovery_network.organisations.access import within
+from recovery_network.organisations.forms import offer_owners
 from recovery_network.pathways import (appointments, enrolment, feeds, follow, plan, planning, services, sharing,
                                        standards)
 from recovery_network.pathways.forms import AppointmentForm, ContactForm, PathwayForm, ReleaseDateForm
@@ -122,6 +123,7 @@ def create():
     # The choice is the rule: a prison this person may not see is not offered, and is refused if posted.
     establishments = openable_establishments()
     form.establishment_id.choices = [(v.id, v.name) for v in establishments]
+    choose_owner = offer_owners(form.organisation_id, current_user)
     chosen = form.establishment_id.data if form.establishment_id.data in {v.id for v in establishments} else None
     if chosen is None and establishments and not form.establishment_id.raw_data:
         chosen = establishments[0].id  # the first one the select shows
@@ -144,7 +146,8 @@ def create():
                 db.session.commit()
                 return redirect(url_for("pathways.detail", public_id=pathway.public_id))
     return render_template("pathways/form.html", form=form, pickers=pickers, show_others=show_others,
-                           checked_on=release, date_known=form.release_date.data is not None), \
+                           checked_on=release, date_known=form.release_date.data is not None,
+                           choose_owner=choose_owner), \
         422 if form.errors else 200
 
 
@@ -159,6 +162,7 @@ def _details(form: PathwayForm, located) -> services.PathwayDetails:
         release_date=form.release_date.data, destination=form.destination.data.strip(),
         destination_point=located.point, mentor=mentor, backup_mentor=backup, community_mentor=community,
         consent_scope=scope, plain_titles=bool(form.plain_titles.data),
+        organisation_id=form.organisation_id.data or None,
     )
 
 

@@ -17,6 +17,7 @@ from recovery_network.accounts.models import COORDINATOR, Person
 from recovery_network.extensions import db
 from recovery_network.mail import send_mail
 from recovery_network.mentors.pipeline import CHASE_DAYS, waiting
+from recovery_network.organisations.access import may_act_for_person
 from recovery_network.rota.feeds import DAYS
 from recovery_network.rota.models import OutboxMessage, Signup
 from recovery_network.rota.queries import gaps
@@ -93,7 +94,8 @@ def queue_clearance_chases(now: datetime, chase_days: int | None = None) -> int:
         period = days // chase_days
         body = (f"A clearance request has been {item.clearance.status} for {days} days. "
                 f"Please chase the establishment, or update it:\n\n{link}")
-        for coordinator in coordinators:
+        # Only the co-ordinators who act on the person (organisations/access.py): the link shows them no one else's.
+        for coordinator in (c for c in coordinators if may_act_for_person(c, item.clearance.person)):
             key = f"chase:clearance:{item.clearance.id}:{item.clearance.status}:{period}:{coordinator.id}"
             count += queue(key, coordinator, "A clearance request is waiting", body)
     return count

@@ -105,7 +105,7 @@ def test_an_uncleared_facilitator_is_refused_with_the_reason(client, auth, priso
     auth.login(prison["uncleared"])
     assert "HMP Perth" not in text(client.get("/organise/new"))
     response = client.post("/organise/new", data=series(prison["perth"]))
-    assert response.status_code == 200 and "Choose a venue from the list." in text(response)
+    assert response.status_code == 422 and "Choose a venue from the list." in text(response)
     assert db.session.scalar(select(Meeting.id)) is None
 
 
@@ -142,6 +142,6 @@ def test_clearance_must_hold_on_the_first_date(client, auth, prison):
     auth.login(prison["cleared"])
     response = client.post("/organise/new", data=series(prison["perth"],
                                                          starts_on=(TODAY + timedelta(days=30)).isoformat()))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "approved clearance for this establishment" in text(response)
     assert db.session.scalar(select(Meeting.id)) is None

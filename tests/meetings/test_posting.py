@@ -210,10 +210,11 @@ def test_move_one_date_writes_a_recurrence_id_override(client, auth, people, pla
     ({"weekday": 6, "start_time": "01:30", "starts_on": "2027-03-01"}, "01:30 does not exist on Sunday 28 March 2027"),
 ])
 def test_bad_series_input_is_explained_beside_the_field_and_nothing_is_saved(client, auth, people, places, overrides, message):
-    """Each mistake gets its own message, the form comes back (200), and no series is created."""
+    """Each mistake gets its own message, the form comes back (422, the refused-form convention), and no series is
+    created."""
     auth.login(people["facilitator"])
     response = client.post("/organise/new", data=series(places["hall"], **overrides))
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert message in text(response)
     assert 'aria-invalid="true"' in response.get_data(as_text=True)
     assert meeting_count() == 0
@@ -236,7 +237,7 @@ def test_a_facilitator_cannot_forge_a_custody_venue(client, auth, people, places
     assert "HMP Perth" not in text(client.get("/organise/new"))
     response = client.post("/organise/new", data=series(places["prison"]))
     made_up = client.post("/organise/new", data={**series(places["prison"]), "venue_id": places["prison"].id + 99})
-    assert response.status_code == 200 and "Choose a venue from the list." in text(response)
+    assert response.status_code == made_up.status_code == 422 and "Choose a venue from the list." in text(response)
     assert text(response) == text(made_up)
     assert meeting_count() == 0
     meeting = post(client, series(places["hall"]))

@@ -90,7 +90,7 @@ def test_rebasing_holds_the_backup_to_the_rule_on_the_new_date(client, auth, set
 
 def test_who_may_open_where(client, auth, setting, make_person, make_venue):
     """Co-ordinators anywhere; mentors where cleared; a prison's staff refer instead; pending and others nowhere."""
-    barlinnie = make_venue(CUSTODY, name="HMP Barlinnie")
+    make_venue(CUSTODY, name="HMP Barlinnie")  # offered to the co-ordinator only
     perth_staff = make_person("establishment_staff", first_name="Gordon", establishments=[setting["prison"]])
     pending = make_person("peer_mentor", first_name="Pat", status="pending")
     expected = {setting["coordinator"]: {"HMP Perth", "HMP Barlinnie"}, setting["mentor"]: {"HMP Perth"},
