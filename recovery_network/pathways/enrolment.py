@@ -20,6 +20,7 @@ from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.meetings.models import ACTIVE, CLOSED, PUBLIC, Meeting
 from recovery_network.meetings.visibility import visible_to
+from recovery_network.organisations.access import within
 from recovery_network.pathways.models import Pathway
 from recovery_network.pathways.planning import touched
 from recovery_network.signals import enrolment_left
@@ -36,7 +37,11 @@ def enrollable(pathway: Pathway, by: Person, today: date) -> list[Meeting]:
         Meeting.listing == CLOSED, Meeting.status == ACTIVE, visible_to(by),
         or_(Meeting.finishes_on.is_(None), Meeting.finishes_on >= today),
         or_(Meeting.visibility == PUBLIC, Meeting.venue_id == pathway.establishment_id)).order_by(Meeting.title)
-    if not by.has_role(COORDINATOR):
+    # A closed course takes people by referral to the organisation that runs it: its co-ordinators enrol, or the
+    # facilitator who runs it; another organisation's co-ordinator refers rather than enrols.
+    if by.has_role(COORDINATOR):
+        query = query.where(within(by, Meeting.organisation_id))
+    else:
         query = query.where(Meeting.organiser_id == by.id)
     return [m for m in db.session.scalars(query) if courses.is_course(m)]
 

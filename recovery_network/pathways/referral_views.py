@@ -98,7 +98,8 @@ def render_referral(referral: Referral, accept_form: AcceptForm | None = None,
     """The referral with the co-ordinator's accept and decline forms."""
     accept_form = accept_form or AcceptForm(formdata=None)
     show_others = bool(request.values.get("others"))
-    pickers = set_pickers(accept_form, referral.establishment_id, referral.release_date, show_others)
+    pickers = set_pickers(accept_form, referral.establishment_id, referral.release_date, show_others,
+                          referral.organisation_id)
     return render_template("pathways/referral.html", referral=referral, accept_form=accept_form, pickers=pickers,
                            show_others=show_others,
                            decline_form=decline_form or DeclineForm(formdata=None), consent_names=CONSENT_HOW,
@@ -123,7 +124,8 @@ def accept(public_id: str):
     require_role(COORDINATOR)
     referral = referral_or_404(public_id, deciding=True)
     form = AcceptForm()
-    set_pickers(form, referral.establishment_id, referral.release_date, bool(request.values.get("others")))
+    set_pickers(form, referral.establishment_id, referral.release_date, bool(request.values.get("others")),
+                referral.organisation_id)
     if not form.validate():
         return render_referral(referral, accept_form=form), 422
 

@@ -18,7 +18,7 @@ from recovery_network.forms import BaseForm, show_beside
 from recovery_network.feeds.private import calendar_response
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.visibility import custody_access, visible_to
-from recovery_network.organisations.access import within
+from recovery_network.organisations.access import home_organisation, within
 from recovery_network.organisations.forms import offer_owners
 from recovery_network.pathways import (appointments, enrolment, feeds, follow, plan, planning, services, sharing,
                                        standards)
@@ -129,7 +129,10 @@ def create():
         chosen = establishments[0].id  # the first one the select shows
     show_others = bool(request.values.get("others"))
     release = form.release_date.data or utcnow().date()
-    pickers = set_pickers(form, chosen, release, show_others)
+    # Mentors come from the organisation that will own the pathway: the one chosen, else the opener's own.
+    offered = {choice.value for choice in form.organisation_id.choices or []}
+    owner = form.organisation_id.data if form.organisation_id.data in offered - {0} else home_organisation(current_user)
+    pickers = set_pickers(form, chosen, release, show_others, owner)
     # "Show who can mentor" re-shows the form with the pickers for the dates typed so far; nothing is saved.
     asking = request.method == "POST" and request.form.get("show") in ("eligible", "others")
     if not asking and form.validate_on_submit():
