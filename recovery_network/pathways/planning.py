@@ -154,7 +154,9 @@ def suggestions(pathway: Pathway, limit: int = 12, today: date | None = None) ->
             .options(selectinload(Meeting.venue), selectinload(Meeting.changes))).all()
         first, _ = local_day_bounds(today or utcnow().date(), today or utcnow().date())
         seen = {s.key for s in slots}
-        slots += [s for s in bookable(list(courses), first, hi, centre) if s.key not in taken and s.key not in seen]
+        # Sessions inside the prison from today; a community course only once the person is out.
+        slots += [s for s in bookable(list(courses), first, hi, centre) if s.key not in taken and s.key not in seen
+                  and (s.key[0] in {c.id for c in courses if c.is_custody} or _out_on(pathway, s.key[1]))]
     return sorted(slots, key=lambda s: (s.key[0] not in enrolled, s.distance_miles, s.start))[:limit]
 
 
@@ -181,11 +183,19 @@ def add_meeting(pathway: Pathway, meeting: Meeting, on: date, by: Person) -> Non
         raise PlanError("That meeting doesn't happen on that date.")
     if occurrence.end <= utcnow():
         raise PlanError("That date has passed.")
+    if not meeting.is_custody and not _out_on(pathway, on):
+        raise PlanError(f"{pathway.first_name} is still inside on {on.strftime('%-d %B')}: a community meeting can "
+                        "go in the plan from release day, or on a day of home leave.", "occurrence_date")
     if (meeting.id, on) in _taken(pathway):
         raise PlanError("That meeting is already in the plan.")
     kind = "custody_session" if meeting.is_custody else "community_meeting"
     _item(pathway, kind, occurrence.start, occurrence.end, (meeting.id, on), chosen=True)
     touched(pathway, by, "pathway.add_item")
+
+
+def _out_on(pathway: Pathway, on: date) -> bool:
+    """Whether the person can be at a community meeting that day: after release, or during home leave."""
+    return on >= pathway.release_date or any(leave.starts_on <= on <= leave.ends_on for leave in pathway.home_leave)
 
 
 def set_appointment(pathway: Pathway, item: PathwayItem | None, details: Appointment, by: Person) -> PathwayItem:

@@ -167,15 +167,3 @@ def test_escalations_reach_only_the_owning_organisations_coordinators(client, au
     assert [m.person_id for m in mails] == [setting["coordinator"].id]
     auth.login(tom)
     assert "Escalations (0)" in client.get("/coordinate/").get_data(as_text=True)
-
-
-def test_a_pathway_prison_staff_open_belongs_to_its_mentors_organisation(client, auth, setting, make_person):
-    """Staff belong to no organisation: the pathway goes to the mentor's, whose co-ordinator then sees it."""
-    staff = make_person("establishment_staff", first_name="Gordon", establishments=[setting["prison"]])
-    auth.login(staff)
-    assert client.post("/pathways/new", data=open_form(setting)).status_code == 302
-    pathway = db.session.scalar(select(Pathway))
-    owner = db.session.scalar(select(Organisation).where(Organisation.name == "Recovery Network"))
-    assert pathway.organisation_id == owner.id
-    auth.login(setting["coordinator"])
-    assert pathway.reference in client.get("/pathways/").get_data(as_text=True)

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, text
 
 from recovery_network.extensions import db
-from recovery_network.organisations.models import Organisation
+from recovery_network.organisations.models import Membership, Organisation
 from recovery_network.pathways.models import Pathway
 from recovery_network.pathways.referrals import purge_declined
 from recovery_network.pathways.throughcare_models import Referral
@@ -100,6 +100,9 @@ def test_the_addressed_organisation_sees_accepts_and_owns_the_pathway(client, au
     """Fife's co-ordinator sees it in the queue, the dashboard and its page (which names Fife), and on accepting
     Fife owns the pathway; our co-ordinator still cannot open it."""
     ravi = refer(client, auth, network, "Ravi", network["fife"])
+    # Jamie mentors for Fife too: a pathway's mentors come from the organisation that owns it.
+    db.session.add(Membership(organisation_id=network["fife"].id, person_id=network["mentor"].id))
+    db.session.commit()
     auth.login(network["fife_coordinator"])
     assert "Ravi" in page(client.get("/referrals/"))
     assert "Referrals waiting (1)" in page(client.get("/coordinate/"))

@@ -152,6 +152,31 @@ def test_home_leave_offers_meetings_near_home_and_the_community_mentor(client, a
     assert "That day isn't a home leave day." in page(off)
 
 
+def test_a_community_meeting_goes_in_the_plan_only_once_the_person_is_out(client, auth, setting):
+    """Before release a community meeting is refused with the reason (found from outside: the plan accepted a
+    Dundee meeting while the person was still in HMP Perth); on a day of home leave, or from release, it goes in."""
+    from recovery_network.meetings.models import Meeting
+
+    pathway = opened(client, auth, setting)
+    monday = TODAY + timedelta(days=(7 - TODAY.weekday()) % 7 or 7)
+    assert monday < pathway.release_date
+    dundee = db.session.scalar(select(Meeting).where(Meeting.title == "Dundee SMART Monday"))
+    add = lambda on: client.post(f"/pathways/{pathway.public_id}/items",  # noqa: E731
+                                 data={"meeting_id": dundee.id, "occurrence_date": on.isoformat()})
+    refused = page(add(monday))
+    assert "Dee is still inside on" in refused and "home leave" in refused
+    db.session.expire_all()
+    assert not [i for i in pathway.items if i.meeting_id == dundee.id and i.starts_at.date() == monday]
+    client.post(f"/pathways/{pathway.public_id}/leave",
+                data={"starts_on": monday.isoformat(), "ends_on": monday.isoformat()})
+    assert add(monday).status_code == 302
+    after = pathway.release_date + timedelta(days=(7 - pathway.release_date.weekday()) % 7 or 7)
+    assert add(after).status_code in (302, 200)  # 200 only if the proposal already holds it
+    db.session.expire_all()
+    dates = {i.starts_at.date() for i in db.session.get(Pathway, pathway.id).items if i.meeting_id == dundee.id}
+    assert monday in dates and after in dates
+
+
 def test_support_extends_in_steps_to_a_limit_and_retention_counts_from_closure(app, client, auth, setting):
     """Four weeks at a time with a reason; the pathway stays open past six weeks, then closes and is kept 90 days."""
     pathway = opened(client, auth, setting, release_date=(TODAY - timedelta(days=7)).isoformat())
