@@ -194,7 +194,7 @@ class RestoreForm(BaseForm):
 class CancelForm(RestoreForm):
     """Cancel one date, with the reason the public sees."""
 
-    reason = StringField("Reason (shown to the public)", validators=[
+    reason = StringField("Reason (shown with the date wherever the meeting is listed)", validators=[
         DataRequired(REASON_REQUIRED), Length(max=200, message="Keep the reason under 200 characters.")])
 
 

@@ -124,7 +124,8 @@ def request_clearance(person: Person, venue: Venue, by: Person) -> Clearance:
         )
     )
     if live is not None:
-        raise RegisterError(f"{person.display_name} already has a {live.status} clearance for {venue.name}.")
+        article = "an" if live.status[:1] in "aeiou" else "a"
+        raise RegisterError(f"{person.display_name} already has {article} {live.status} clearance for {venue.name}.")
     clearance = Clearance(person=person, venue=venue, status="requested")
     clearance.changes.append(ClearanceChange(from_status=None, to_status="requested", by_id=by.id))
     db.session.add(clearance)

@@ -47,7 +47,10 @@ def test_another_organisations_mentors_are_neither_offered_nor_accepted(client, 
     auth.logout()
     auth.login(setting["coordinator"])
     assert "Jamie" in page(client.get("/pathways/new"))
-    assert client.post("/pathways/new", data=open_form(setting)).status_code == 302
+    opened = client.post("/pathways/new", data=open_form(setting))
+    assert opened.status_code == 302
+    body = page(client.get(opened.headers["Location"]))
+    assert "Mentor: Jamie K." in body and "K.." not in body  # an initial's full stop ends the sentence too
 
 
 def test_another_organisations_closed_course_is_not_enrolled_from_a_pathway(client, auth, setting, make_person,
