@@ -233,9 +233,10 @@ def mark_pack_ready(pathway: Pathway, ready: bool, by: Person) -> None:
     touch(pathway, by, "pathway.pack_ready" if ready else "pathway.pack_not_ready")
 
 
-def flags(pathway: Pathway, today: date) -> list[str]:
-    """Welfare prompts for the mentor and the co-ordinator's dashboard."""
-    contacts = contacts_of(pathway)
+def flags(pathway: Pathway, today: date, contacts: list | None = None) -> list[str]:
+    """Welfare prompts for the mentor and the co-ordinator's dashboard (on the contacts given: those the reader
+    may see, sharing.contacts_seen; all of them by default)."""
+    contacts = contacts_of(pathway) if contacts is None else contacts
     end = standards.support_end(pathway.release_date, len(pathway.extensions))
     found = []
     before = standards.pre_release(pathway.release_date, today, contacts)

@@ -21,6 +21,7 @@ from recovery_network.errors import DomainError
 from recovery_network.extensions import db
 from recovery_network.organisations.access import may_act_for, member_of
 from recovery_network.organisations.models import Organisation
+from recovery_network.pathways import followups, standards
 from recovery_network.pathways.models import ContactRecord, Pathway
 from recovery_network.pathways.share_models import HANDOVER, SHARE, PathwayShare
 
@@ -108,6 +109,9 @@ def hand_over(pathway: Pathway, organisation: Organisation | None, *, include_co
         if old.live and old.kind == SHARE and old.organisation_id == organisation.id:
             old.withdrawn_at, old.withdrawn_by_id = now, by.id
     pathway.organisation_id = organisation.id
+    if not include_contacts:
+        # A silence is read from the notes that stay behind: its follow-up is the old organisation's, and ends here.
+        followups.close_all(pathway, now.date(), "handed_over")
     # Mentors of the old organisation go with its access: the new one names its own (or the person's mentor joins it).
     members = {m.person_id for m in organisation.members}
     for field in ("mentor_id", "backup_mentor_id", "community_mentor_id"):
@@ -130,12 +134,21 @@ def withdraw(pathway: Pathway, share_row: PathwayShare, by: Person, now: datetim
     record("pathway.share_withdraw", by, pathway, detail=f"share {share_row.id}")
 
 
+def notes_begin(pathway: Pathway, person: object | None) -> datetime | None:
+    """When the contact notes this owner may read begin: at a handover that did not share earlier ones; else
+    None (all of them). The standards are judged from there too; the handover closed the follow-ups."""
+    handovers = [s for s in pathway.shares if s.kind == HANDOVER and s.organisation_id == pathway.organisation_id]
+    if not handovers or pathway.organisation_id not in member_of(person) or handovers[-1].include_contacts:
+        return None
+    return handovers[-1].consent_at
+
+
 def visible_contacts(pathway: Pathway, person: object | None) -> list[ContactRecord]:
     """The contact notes an owner sees: all, except those from before a handover that did not share them."""
-    handovers = [s for s in pathway.shares if s.kind == HANDOVER and s.organisation_id == pathway.organisation_id]
-    if not handovers or pathway.organisation_id not in member_of(person):
-        return list(pathway.contacts)
-    latest = handovers[-1]
-    if latest.include_contacts:
-        return list(pathway.contacts)
-    return [c for c in pathway.contacts if c.created_at >= latest.consent_at]
+    begin = notes_begin(pathway, person)
+    return [c for c in pathway.contacts if begin is None or c.created_at >= begin]
+
+
+def contacts_seen(pathway: Pathway, person: object | None) -> list[standards.Contact]:
+    """The contacts the standards are judged on for this person: those whose notes they may read."""
+    return [standards.Contact(c.on, c.mode) for c in visible_contacts(pathway, person)]

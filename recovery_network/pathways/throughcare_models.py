@@ -35,7 +35,9 @@ WHO = {"person": "They do it themselves", "mentor": "The mentor", "agency": "An 
 PLAN_STATUSES = {"to_do": "To do", "in_hand": "In hand", "done": "Done", "not_needed": "Not needed"}
 FOLLOW_UP_REASONS = ("no_response", "silent")
 # What closes a follow-up: the next contact, or an outcome that also closes the pathway.
-FOLLOW_UP_CLOSERS = ("contact", "back_in_custody", "moved_away", "withdrew_consent", "lost_contact", "ended")
+# "handed_over": the pathway went to another organisation without the notes the silence was read from.
+FOLLOW_UP_CLOSERS = ("contact", "back_in_custody", "moved_away", "withdrew_consent", "lost_contact", "ended",
+                     "handed_over")
 CONSENT_HOW = {"in_person": "In person", "phone": "By phone", "video": "By video call", "letter": "In writing"}
 REFERRAL_STATUSES = ("new", "accepted", "declined")
 DECLINE_REASONS = {

@@ -11,10 +11,9 @@ from sqlalchemy import select
 from recovery_network.extensions import db
 from recovery_network.meetings.forms import suffix_ids
 from recovery_network.meetings.models import Meeting
-from recovery_network.pathways import followups, services, standards, support
+from recovery_network.pathways import followups, services, sharing, standards, support
 from recovery_network.pathways.forms import CONTACT_MODE_NAMES
 from recovery_network.pathways.models import Pathway
-from recovery_network.pathways.tallies import contacts_of
 from recovery_network.pathways.throughcare_forms import CloseForm, ExtendForm, LeaveForm, PlanAreaForm, VisitForm
 from recovery_network.pathways.throughcare_models import EXTENSION_REASONS, PLAN_AREAS, PLAN_STATUSES, HomeLeave
 from recovery_network.organisations.access import may_act_for, within
@@ -38,7 +37,8 @@ def throughcare_context(pathway: Pathway, today: date, forms: dict) -> dict:
     failed_area = forms.get("area_code")
     suggestions = support.leave_suggestions(pathway) if pathway.status == "open" else {}
     return {
-        "standings": standards.standards(pathway.release_date, today, contacts_of(pathway)),
+        "standings": standards.standards(pathway.release_date, today, sharing.contacts_seen(pathway, current_user)),
+        "notes_begin": sharing.notes_begin(pathway, current_user),
         "plan_area_names": PLAN_AREAS, "plan_statuses": PLAN_STATUSES,
         "plan_rows": {a.area: a for a in pathway.plan_areas},
         "area_form_for": lambda code: area_form(pathway, code, forms.get("area_form") if code == failed_area else None),
@@ -149,7 +149,7 @@ def dashboard_rows(today: date) -> list[tuple[Pathway, list]]:
     pathways = db.session.scalars(select(Pathway).where(Pathway.status == "open",
                                                         within(current_user, Pathway.organisation_id))
                                   .order_by(Pathway.release_date))
-    return [(p, standards.standards(p.release_date, today, contacts_of(p))) for p in pathways]
+    return [(p, standards.standards(p.release_date, today, sharing.contacts_seen(p, current_user))) for p in pathways]
 
 
 @bp.app_template_global()

@@ -26,7 +26,6 @@ from recovery_network.pathways.forms import AppointmentForm, ContactForm, Pathwa
 from recovery_network.pathways.models import Pathway, PathwayItem
 from recovery_network.pathways.pack import PACK_STATES
 from recovery_network.pathways.pickers import set_pickers
-from recovery_network.pathways.tallies import contacts_of
 from recovery_network.meetings.forms import suffix_ids
 from recovery_network.types import utcnow
 from recovery_network.venues.models import CUSTODY, Venue
@@ -45,6 +44,11 @@ def acting() -> object:
     if current_user.has_role(COORDINATOR):
         mine.append(within(current_user, Pathway.organisation_id))
     return or_(*mine)
+
+
+def seen(pathway: Pathway) -> list:
+    """The contacts this person may read of a pathway they work on, as the standards see them (sharing.py)."""
+    return sharing.contacts_seen(pathway, current_user)
 
 
 def visible() -> object:
@@ -94,7 +98,7 @@ def index():
         abort(404)
     today = utcnow().date()
     pathways = db.session.scalars(select(Pathway).where(acting()).order_by(Pathway.release_date)).all()
-    rows = [(p, services.flags(p, today), standards.standards(p.release_date, today, contacts_of(p)))
+    rows = [(p, services.flags(p, today, seen(p)), standards.standards(p.release_date, today, seen(p)))
             for p in pathways]
     rows.sort(key=lambda r: (not r[1], r[0].release_date))
     # Shared with my organisations: only what the consent covers, so no flags or standards here.
@@ -204,7 +208,7 @@ def render_pathway(pathway: Pathway, new_link: str | None = None, error: str | N
         occurrences={i.id: all_meetings[i.meeting_id].occurrence_on(i.occurrence_date)
                      for i in pathway.items if i.meeting_id in all_meetings and i.occurrence_date},
         changes=follow.changes_to_tell(pathway, all_meetings),
-        warnings=plan.release_warnings(pathway.release_date), flags=services.flags(pathway, today),
+        warnings=plan.release_warnings(pathway.release_date), flags=services.flags(pathway, today, seen(pathway)),
         suggestions=suggestions, nothing_near=nothing_near, pack_state=services.pack_state(pathway),
         course_places=[(e, course_names[e.meeting_id]) for e in places if e.meeting_id in course_names],
         enrollable=enrolment.enrollable(pathway, current_user, today) if pathway.status == "open" else [],

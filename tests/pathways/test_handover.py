@@ -167,3 +167,32 @@ def test_escalations_reach_only_the_owning_organisations_coordinators(client, au
     assert [m.person_id for m in mails] == [setting["coordinator"].id]
     auth.login(tom)
     assert "Escalations (0)" in client.get("/coordinate/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("notes_shared", [False, True])
+def test_nothing_derived_from_unshared_notes_reaches_the_new_owner(client, auth, handover, notes_shared):
+    """Found from outside: handed over without earlier notes, Tom's page still said 'Met (2 before release)' and
+    'No response since …', facts read off those notes. Now the standards, the welfare flags and the follow-ups
+    are judged on the notes he may read, and the page says so; with the notes shared he sees them all."""
+    h = handover
+    pid = h["pathway"].public_id
+    for days_ago in (2, 1):
+        client.post(f"/pathways/{pid}/contacts",
+                    data={"on": (TODAY - timedelta(days=days_ago)).isoformat(), "mode": "face_to_face"})
+    client.post(f"/pathways/{pid}/contacts", data={"on": TODAY.isoformat(), "mode": "no_response"})
+    own = client.get(f"/pathways/{pid}").get_data(as_text=True)
+    assert "Met" in own and "No response" in own  # what Morag's organisation knows
+    extra = {"include_contacts": "y"} if notes_shared else {}
+    assert share(client, h, share_kind="handover", **extra).status_code == 303
+    auth.login(h["tom"])
+    page = client.get(f"/pathways/{pid}").get_data(as_text=True)
+    standards_part = page.split('id="standards-heading"')[1].split("</section>")[0]
+    if notes_shared:
+        assert "Met" in standards_part and "No response" in page
+        assert "earlier contact notes were not shared" not in page
+    else:
+        assert "Met" not in standards_part, standards_part
+        assert "No response" not in page
+        assert "earlier contact notes were not shared" in page
+    listed = client.get("/pathways/").get_data(as_text=True)
+    assert ("No response" in listed) == notes_shared
