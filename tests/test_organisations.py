@@ -284,3 +284,31 @@ def test_custody_sessions_reach_another_organisations_coordinator_only_where_the
     auth.login(n["tom"])
     assert b"Castle Huntly SMART" in client.get(pages[0]).data
     assert client.get(pages[1]).status_code == 404  # seeing a session is not managing another's
+
+
+def test_a_coordinator_puts_only_their_own_people_on_their_rota(client, auth, two_organisations, make_person,
+                                                               make_meeting):
+    """Tom's gaps picker never offers Vic (the founding organisation's trained mentor), and posting Vic's id onto
+    Tom's session answers as for a made-up person, with no place taken; Tess (Tayside's) is offered and placed."""
+    n = two_organisations
+    course = Course(code="PM", name="Peer mentor training", qualifies_for="peer_mentor")
+    vic = make_person("peer_mentor", first_name="Vic")
+    tess = make_person("peer_mentor", first_name="Tess", organisations=[n["theirs"]])
+    db.session.add(course)
+    for person in (vic, tess):
+        db.session.add(TrainingRecord(person=person, course=course, completed_on=TODAY - timedelta(days=9),
+                                      status="verified", verified_by_id=n["morag"].id, verified_at=utcnow()))
+    cafe = make_meeting("Dundee Throughcare Café", organisation_id=n["theirs"].id, mentors_needed=1,
+                        starts_on=TODAY - timedelta(days=30))
+    db.session.commit()
+    on = next_occurrences(cafe.schedule, {}, utcnow(), count=1)[0].start.date()
+    auth.login(n["tom"])
+    grid = client.get(f"/rota/gaps?week={on.isoformat()}").get_data(as_text=True)
+    assert "Tess" in grid and "Vic" not in grid
+    form = {"meeting_id": cafe.id, "occurrence_date": on.isoformat(), "role": "peer_mentor"}
+    theirs = client.post("/rota/assign", data={**form, "person": vic.public_id})
+    made_up = client.post("/rota/assign", data={**form, "person": "no-such-person"})
+    assert theirs.status_code == made_up.status_code == 404 and theirs.data == made_up.data
+    assert db.session.scalar(select(Signup).where(Signup.person_id == vic.id)) is None
+    assert client.post("/rota/assign", data={**form, "person": tess.public_id}).status_code == 302
+    assert db.session.scalar(select(Signup).where(Signup.person_id == tess.id)) is not None

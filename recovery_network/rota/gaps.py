@@ -19,7 +19,7 @@ from recovery_network.extensions import db
 from recovery_network.meetings.recurrence import localise
 from recovery_network.mentors.rules import ClearanceFact, TrainingFact, eligible
 from recovery_network.mentors.services import facts_for
-from recovery_network.organisations.access import may_act_for
+from recovery_network.organisations.access import may_act_for, people_within
 from recovery_network.rota.models import ROTA_ROLES
 from recovery_network.rota.queries import Place, _staffed_meetings, places
 
@@ -77,9 +77,13 @@ def grid(gaps: list[Place], first: date) -> list[tuple[str, list[list[Place]]]]:
     return [(key[1], rows[key]) for key in sorted(rows)]
 
 
-def volunteers() -> list[Person]:
-    """Approved people who may be put on the rota at all (admins are not volunteers)."""
-    people = db.session.scalars(select(Person).where(Person.status == "active").options(
+def volunteers(by: Person | None = None) -> list[Person]:
+    """Approved people who may be put on the rota at all (admins are not volunteers): of the co-ordinator's
+    organisations (organisations/access.people_within) when one is named."""
+    query = select(Person).where(Person.status == "active")
+    if by is not None:
+        query = query.where(people_within(by, Person.id))
+    people = db.session.scalars(query.options(
         selectinload(Person.roles), selectinload(Person.staff_posts)).order_by(Person.first_name, Person.id))
     return [p for p in people if p.role_codes & set(ROTA_ROLES) and ADMIN not in p.role_codes]
 

@@ -17,7 +17,7 @@ from recovery_network.htmx import render, wants_fragment
 from recovery_network.inputs import page_number
 from recovery_network.meetings.models import Meeting
 from recovery_network.meetings.visibility import meeting_or_404, visible_meeting
-from recovery_network.organisations.access import may_act_for
+from recovery_network.organisations.access import may_act_for, may_act_for_person
 from recovery_network.rota import feeds, queries, services
 from recovery_network.rota import gaps as gap_screen
 from recovery_network.rota.forms import AssignForm, SignupForm
@@ -117,7 +117,9 @@ def assign():
     meeting = meeting_or_404(current_user, meeting_id=form.meeting_id.data)
     if not may_act_for(current_user, meeting.organisation_id):
         abort(404)  # another organisation's rota: as if the session did not exist
-    person = db.session.scalar(select(Person).where(Person.public_id == form.person.data)) or abort(404)
+    person = db.session.scalar(select(Person).where(Person.public_id == form.person.data))
+    if not may_act_for_person(current_user, person):
+        abort(404)  # another organisation's volunteer: as if there were no such person
     try:
         outcome = services.sign_up(person, meeting, form.occurrence_date.data, form.role.data, by=current_user,
                                    now=utcnow())
@@ -141,7 +143,7 @@ def gaps():
     found = gap_screen.week_gaps(current_user, filters, utcnow())
     venues = db.session.scalars(select(Venue).order_by(Venue.setting.desc(), Venue.name)).all()
     return render("rota/gaps.html", "rota/_gaps.html", gaps=found, grid=gap_screen.grid(found, filters.week), filters=filters,
-                  pickers=gap_screen.pickers(found, gap_screen.volunteers()), key=gap_screen.key, venues=venues,
+                  pickers=gap_screen.pickers(found, gap_screen.volunteers(current_user)), key=gap_screen.key, venues=venues,
                   days=[filters.week + timedelta(days=n) for n in range(7)], step=timedelta(days=7))
 
 
