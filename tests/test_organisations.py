@@ -207,11 +207,19 @@ def test_admins_add_organisations_and_coordinators_add_members_to_their_own(clie
     assert bad.status_code == 422
     text_ = bad.get_data(as_text=True)
     assert "No approved account has that email" in text_ and 'value="nobody@example.org"' in text_
+    # Morag is the founding organisation's: adding her would let Tom act on her register, so only an admin may.
+    morag_email = n["morag"].email
+    crossing = client.post(f"/organisations/{n['theirs'].public_id}/members", data={"email": morag_email})
+    assert crossing.status_code == 422 and "ask an admin" in crossing.get_data(as_text=True)
+    assert not db.session.scalar(select(Membership).where(Membership.person_id == n["morag"].id,
+                                                          Membership.organisation_id == n["theirs"].id))
     added = client.post(f"/organisations/{n['theirs'].public_id}/members", data={"email": "NIA@example.org"})
     assert added.status_code == 303
     assert db.session.scalar(select(Membership).where(Membership.person_id == newcomer.id)).organisation_id == \
         n["theirs"].id
     auth.login(n["admin"])
+    assert client.post(f"/organisations/{n['theirs'].public_id}/members", data={"email": morag_email}
+                       ).status_code == 303
     assert n["ours"].public_id in client.get("/organisations/").get_data(as_text=True)
     same = client.post("/organisations/", data={"name": "tayside  throughcare", "kind": "throughcare"})
     assert same.status_code == 200 and "There is already an organisation with that name." in same.get_data(as_text=True)

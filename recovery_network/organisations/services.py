@@ -8,7 +8,8 @@ from recovery_network.accounts.models import ACTIVE, Person
 from recovery_network.audit.services import record
 from recovery_network.errors import DomainError
 from recovery_network.extensions import db
-from recovery_network.organisations.access import acting_organisations, home_organisation, may_act_for, member_of
+from recovery_network.organisations.access import (acting_organisations, home_organisation, may_act_for,
+                                                    may_act_for_person, member_of)
 from recovery_network.organisations.models import KINDS, TAKES_REFERRALS, Membership, Organisation
 from recovery_network.slugs import slugify
 
@@ -50,6 +51,10 @@ def add_member(organisation: Organisation, email: str, by: Person) -> Person:
         raise NoSuchAccount("No approved account has that email. They register first, then you add them.")
     if any(m.person_id == person.id for m in organisation.members):
         raise OrganisationError(f"{person.display_name} is already a member.")
+    if not may_act_for_person(by, person):
+        # Adding someone would let this co-ordinator act on their register: only across organisations they
+        # already act for, or for newcomers in none; joining another organisation's person is an admin's step.
+        raise OrganisationError("That account belongs to another organisation: ask an admin to add them to yours.")
     organisation.members.append(Membership(person=person, added_by_id=by.id))
     db.session.flush()
     record("organisation.member_add", by, organisation, detail=f"person {person.id}")
