@@ -44,8 +44,7 @@ def test_refer_accept_plan_contact_escalate_figures_erase(page, new_context, sta
 
     # 1. Establishment staff refer Robin, with consent recorded; bad input is explained beside the field.
     log_in(page, STAFF)
-    nav(page, "Pathways")
-    page.get_by_role("link", name="Referrals").click()
+    nav(page, "Referrals")  # staff refer; pathways belong to the organisation supporting the person
     page.get_by_role("link", name="Refer someone").click()
     page.get_by_label("First name or initials").fill("Robin")
     page.get_by_label("Released from").select_option(label="HMP Perth")
