@@ -4,7 +4,8 @@ Every query that lists, counts, feeds or exports meetings goes through `listed` 
 page reached by its link). Public feeds and the JSON API always pass no viewer. Staff see their own
 establishments, people cleared for an establishment see its sessions, co-ordinators see those their
 organisations run (and those where they are staff or cleared), and admins see all; a custody session awaiting
-approval is seen only by its organiser, its establishment's staff and its organisation's co-ordinators. Unlisted meetings are in no list, feed or API; closed ones never show their address.
+approval is seen only by its organiser, its establishment's staff and its organisation's co-ordinators.
+Unlisted meetings are in no list, feed or API; closed ones never show their address.
 """
 
 from __future__ import annotations
@@ -67,10 +68,10 @@ def visible_to(viewer: object | None = None) -> ColumnElement[bool]:
     Custody sessions: an admin sees all; a co-ordinator those their organisations run, wherever; everyone
     (co-ordinators too) those at the establishments they work in as staff or hold a current clearance for.
     """
-    if acting_organisations(viewer) is None:  # an admin
+    acting = acting_organisations(viewer)
+    if acting is None:  # an admin
         return true()
     access = establishments_entered(viewer)
-    acting = acting_organisations(viewer) or frozenset()
     if not access and not acting:
         return Meeting.visibility == PUBLIC
     seen = [Meeting.visibility == PUBLIC]

@@ -98,8 +98,8 @@ def index():
         abort(404)
     today = utcnow().date()
     pathways = db.session.scalars(select(Pathway).where(acting()).order_by(Pathway.release_date)).all()
-    rows = [(p, services.flags(p, today, seen(p)), standards.standards(p.release_date, today, seen(p)))
-            for p in pathways]
+    rows = [(p, services.flags(p, today, contacts), standards.standards(p.release_date, today, contacts))
+            for p in pathways for contacts in [seen(p)]]
     rows.sort(key=lambda r: (not r[1], r[0].release_date))
     # Shared with my organisations: only what the consent covers, so no flags or standards here.
     shared = db.session.scalars(select(Pathway).where(sharing.shared_with(current_user),
